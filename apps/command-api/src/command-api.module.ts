@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { CqrsModule } from '@nestjs/cqrs';
+import { DatabaseHealthIndicator, PersistenceModule } from '@analytics/persistence';
+import { KafkaHealthIndicator, MessagingModule } from '@analytics/messaging';
+import { HealthModule, LoggingModule, MetricsModule } from '@analytics/observability';
+import { commandApiConfig } from './command-api.config';
+import { commandApiSchema } from './command-api.schema';
+
+const APP = 'command-api';
+const persistence = PersistenceModule.forRoot({ owner: commandApiSchema, database: 'write' });
+const messaging = MessagingModule.forRoot({ app: APP });
+
+/** The write side: commands in over HTTP, events out through the outbox. */
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [commandApiConfig] }),
+    LoggingModule.forRoot({ app: APP }),
+    MetricsModule.forRoot({ app: APP }),
+    CqrsModule.forRoot(),
+    persistence,
+    messaging,
+    // Its own dependencies only: the write side does not use Redis.
+    HealthModule.forRoot({
+      imports: [persistence, messaging],
+      readiness: [DatabaseHealthIndicator, KafkaHealthIndicator],
+    }),
+  ],
+})
+export class CommandApiModule {}

@@ -1,0 +1,3 @@
+export * from './redis.config';
+export * from './redis.health';
+export * from './cache.module';

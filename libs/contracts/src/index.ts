@@ -1,0 +1,3 @@
+export * from './streams';
+export * from './envelope';
+export * from './problem-details';

@@ -1,0 +1,2 @@
+export * from './stored-event.entity';
+export * from './outbox-message.entity';

@@ -1,0 +1,34 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/**
+ * A committed event waiting to be published to Kafka. Written in the same transaction as the
+ * event, so an event exists if and only if its outbox row does; the relay marks it published.
+ */
+@Entity({ name: 'outbox' })
+@Index('ix_outbox_unpublished', ['id'], { where: 'published_at IS NULL' })
+export class OutboxMessageEntity {
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
+  id!: string;
+
+  @Index('uq_outbox_event_position', { unique: true })
+  @Column({ name: 'event_position', type: 'bigint' })
+  eventPosition!: string;
+
+  @Column({ type: 'varchar', length: 249 })
+  topic!: string;
+
+  @Column({ name: 'message_key', type: 'varchar', length: 128 })
+  messageKey!: string;
+
+  @Column({ name: 'enqueued_at', type: 'timestamptz', default: () => 'now()' })
+  enqueuedAt!: Date;
+
+  @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
+  publishedAt!: Date | null;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts!: number;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError!: string | null;
+}

@@ -1,0 +1,3 @@
+export * from './problem-details.filter';
+export * from './validation';
+export * from './create-http-app';

@@ -1,0 +1,5 @@
+export * from './kafka.config';
+export * from './kafka.health';
+export * from './messaging.module';
+export * from './topic-names';
+export * from './kafkajs-node24';

@@ -1,0 +1,52 @@
+import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { problemType } from '@analytics/contracts';
+import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import { ReadinessIndicator } from './readiness-indicator';
+
+export const READINESS_INDICATORS = Symbol('READINESS_INDICATORS');
+
+@ApiTags('operations')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    @Inject(READINESS_INDICATORS) private readonly indicators: ReadinessIndicator[],
+  ) {}
+
+  @Get('live')
+  @HealthCheck()
+  @ApiOperation({ summary: 'The process is up (checks nothing else)' })
+  live() {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  @ApiOperation({ summary: "The app's own dependencies answer; 503 when one does not" })
+  async ready() {
+    try {
+      return await this.health.check(this.indicators.map((indicator) => () => indicator.check()));
+    } catch (error) {
+      throw asNotReadyProblem(error);
+    }
+  }
+}
+
+/**
+ * A failed readiness check leaves as a problem document (the error format of the whole API),
+ * keeping Terminus's `info`, `error` and `details` as extension members for operators.
+ */
+function asNotReadyProblem(error: unknown): unknown {
+  if (!(error instanceof ServiceUnavailableException)) return error;
+  const report = error.getResponse() as HealthCheckResult;
+  const down = Object.keys(report.error ?? {});
+  return new ServiceUnavailableException({
+    type: problemType('not-ready'),
+    title: 'Service Unavailable',
+    detail: `Not ready: ${down.join(', ') || 'a dependency'} down`,
+    info: report.info,
+    error: report.error,
+    details: report.details,
+  });
+}

@@ -1,0 +1,47 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { LoggerModule } from 'nestjs-pino';
+import { loggingConfig, LoggingConfig } from './logging.config';
+
+/**
+ * Paths never written to logs. Credentials must not leave the process in clear, and a log line
+ * is the easiest way for them to escape.
+ */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  '*.password',
+  '*.secret',
+  '*.secrets',
+  '*.token',
+  '*.apiKey',
+];
+
+/** Structured JSON logs (pino) with the request's correlation id on every line. */
+@Module({})
+export class LoggingModule {
+  static forRoot(options: { app: string }): DynamicModule {
+    return {
+      module: LoggingModule,
+      imports: [
+        LoggerModule.forRootAsync({
+          imports: [ConfigModule.forFeature(loggingConfig)],
+          inject: [loggingConfig.KEY],
+          useFactory: (config: LoggingConfig) => ({
+            pinoHttp: {
+              level: config.level,
+              name: options.app,
+              redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+              // Fastify assigns req.id from genReqId (see createHttpApp): the correlation id.
+              customProps: (req) => ({ correlationId: (req as { id?: string }).id }),
+              quietReqLogger: true,
+              autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+              transport: config.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+            },
+          }),
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,44 @@
+import { DataSource, DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+
+/** What one side of the system (command-api or query-api) owns in its database. */
+export interface SchemaOwner {
+  /** Used as the Postgres `application_name` and in the migrations table name. */
+  name: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function | string>;
+}
+
+export interface DataSourceSettings {
+  url: string;
+  poolMax?: number;
+}
+
+/**
+ * The one place that turns settings into TypeORM options: the apps, the migration CLI and the
+ * tests all go through it, so what runs in production is what the tests migrate.
+ *
+ * `synchronize` is always false: the schema changes only through migrations. Each owner keeps
+ * its own migrations table (`migrations_<owner>`), so both sides can share one database.
+ */
+export function buildDataSourceOptions(owner: SchemaOwner, settings: DataSourceSettings): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: settings.url,
+    applicationName: owner.name,
+    entities: owner.entities,
+    migrations: owner.migrations,
+    migrationsTableName: `migrations_${owner.name.replace(/[^a-z0-9]+/gi, '_')}`,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    logging: ['error', 'warn'],
+    extra: { max: settings.poolMax ?? 10 },
+  };
+}
+
+/** Creates (without initialising) a data source for one owner. */
+export function createDataSource(owner: SchemaOwner, settings: DataSourceSettings): DataSource {
+  return new DataSource(buildDataSourceOptions(owner, settings));
+}

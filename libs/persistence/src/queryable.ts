@@ -1,0 +1,19 @@
+/** Anything that runs SQL: a TypeORM DataSource, EntityManager or QueryRunner, or a pg client wrapper. */
+export interface Queryable {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  query(sql: string, parameters?: unknown[]): Promise<any>;
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Quotes a Postgres identifier after checking it is a plain lower-case name.
+ * Names are checked even when they come from our own code: the same helpers serve the dynamic
+ * layer, where names come from users.
+ */
+export function quoteIdentifier(name: string): string {
+  if (!IDENTIFIER.test(name)) {
+    throw new Error(`Invalid SQL identifier: ${JSON.stringify(name)}`);
+  }
+  return `"${name}"`;
+}

@@ -1,0 +1,4 @@
+import { CreateSystemCore1795646312556 } from './1795646312556-create-system-core';
+
+/** In order. Listed explicitly (not globbed) so the bundled app can run them too. */
+export const COMMAND_API_MIGRATIONS = [CreateSystemCore1795646312556];

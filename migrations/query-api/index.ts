@@ -1,0 +1,4 @@
+import { CreateReadModel1795646400000 } from './1795646400000-create-read-model';
+
+/** In order. Listed explicitly (not globbed) so the bundled app can run them too. */
+export const QUERY_API_MIGRATIONS = [CreateReadModel1795646400000];

@@ -1,0 +1,3 @@
+export * from './test-run';
+export * from './scratch-database';
+export * from './app-process';

@@ -1,0 +1,53 @@
+/**
+ * `npm test`: lint, type-check, build, make sure Kafka runs (our launcher), run every test tier
+ * on the real services, then stop the Kafka broker if this command started it.
+ * Arguments after `--` go to jest (e.g. `npm test -- --selectProjects unit`).
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT, startKafka, stopKafka } from '../kafka/kafka-broker';
+import { silenceKafkajsNegativeTimeoutWarning } from '@analytics/messaging';
+
+silenceKafkajsNegativeTimeoutWarning();
+
+function step(title: string, command: string, args: string[]) {
+  process.stdout.write(`\n=== ${title}\n`);
+  const result = spawnSync(process.execPath, [command, ...args], { cwd: REPO_ROOT, stdio: 'inherit' });
+  if (result.status !== 0) {
+    throw new Error(`${title} failed (exit ${result.status ?? result.signal})`);
+  }
+}
+
+async function main(jestArgs: string[]): Promise<number> {
+  process.stdout.write(`Running on Node.js ${process.version} (${process.execPath})\n`);
+  step('lint (eslint)', join(REPO_ROOT, 'node_modules/eslint/bin/eslint.js'), ['.']);
+  step('format (prettier --check)', join(REPO_ROOT, 'node_modules/prettier/bin/prettier.cjs'), ['--check', '.']);
+  step('type-check (tsc)', join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), ['--noEmit', '-p', '.']);
+  for (const app of ['command-api', 'query-api']) {
+    step(`build ${app}`, join(REPO_ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), ['build', app]);
+  }
+
+  let startedKafka = false;
+  if (!process.env.KAFKA_BROKERS) {
+    process.stdout.write('\n=== Kafka\n');
+    startedKafka = !(await startKafka()).alreadyRunning;
+  }
+  try {
+    process.stdout.write('\n=== tests (jest: unit, int, e2e)\n');
+    const jest = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/jest/bin/jest.js'), ...jestArgs], {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+    });
+    return jest.status ?? 1;
+  } finally {
+    if (startedKafka) await stopKafka();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`\n${(error as Error).message}`);
+    process.exit(1);
+  },
+);
