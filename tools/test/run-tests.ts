@@ -22,6 +22,9 @@ async function main(jestArgs: string[]): Promise<number> {
   process.stdout.write(`Running on Node.js ${process.version} (${process.execPath})\n`);
   step('lint (eslint)', join(REPO_ROOT, 'node_modules/eslint/bin/eslint.js'), ['.']);
   step('format (prettier --check)', join(REPO_ROOT, 'node_modules/prettier/bin/prettier.cjs'), ['--check', '.']);
+  step('docker-compose.yml (dclint: Compose schema)', join(REPO_ROOT, 'node_modules/dclint/bin/dclint.cjs'), [
+    'docker-compose.yml',
+  ]);
   step('type-check (tsc)', join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), ['--noEmit', '-p', '.']);
   for (const app of ['command-api', 'query-api']) {
     step(`build ${app}`, join(REPO_ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), ['build', app]);
