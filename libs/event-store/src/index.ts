@@ -1,2 +1,4 @@
 export * from './stored-event.entity';
 export * from './outbox-message.entity';
+export * from './event-store';
+export * from './event-store.errors';

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { Queryable } from '@analytics/persistence';
+import { StreamVersionConflictError } from './event-store.errors';
+
+/** An event to append: its stable type, schema version and facts. */
+export interface NewEvent {
+  type: string;
+  schemaVersion: number;
+  data: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  /** Defaults to a new UUID. */
+  eventId?: string;
+}
+
+export interface AppendRequest {
+  streamType: string;
+  streamId: string;
+  /** The version the caller decided on: 0 for a new stream, otherwise the last version it read. */
+  expectedVersion: number;
+  events: NewEvent[];
+  /** Kafka topic the outbox relay publishes these events to (keyed by stream id). */
+  topic: string;
+}
+
+export interface AppendResult {
+  /** The stream's version after the append. */
+  version: number;
+  /** Global position of the last appended event (a bigint, as a string). */
+  position: string;
+}
+
+export interface RecordedEvent {
+  position: string;
+  eventId: string;
+  streamType: string;
+  streamId: string;
+  streamVersion: number;
+  type: string;
+  schemaVersion: number;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  occurredAt: Date;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Appends events and their outbox entries with one statement, inside the caller's transaction
+ * (the same one that updates the write model), so that event, row and outbox entry commit together
+ * or not at all.
+ *
+ * Concurrency is decided by the database, never by a read-then-write race: the insert only happens
+ * when the stream is still at `expectedVersion`, and the unique (stream, version) index rejects a
+ * writer that raced past that check. Either way the caller gets StreamVersionConflictError.
+ */
+export async function appendToStream(tx: Queryable, request: AppendRequest): Promise<AppendResult> {
+  if (request.events.length === 0) throw new Error('appendToStream needs at least one event');
+  const rows = request.events.map((event, i) => ({
+    event_id: event.eventId ?? randomUUID(),
+    stream_version: request.expectedVersion + 1 + i,
+    event_type: event.type,
+    schema_version: event.schemaVersion,
+    data: event.data,
+    metadata: event.metadata ?? {},
+  }));
+  let appended: { position: string; stream_version: number }[];
+  try {
+    appended = await tx.query(
+      `WITH current AS (
+         SELECT coalesce(max(stream_version), 0) AS version FROM events WHERE stream_type = $1 AND stream_id = $2
+       ), inserted AS (
+         INSERT INTO events (event_id, stream_type, stream_id, stream_version, event_type, schema_version, data, metadata)
+         SELECT e.event_id, $1, $2, e.stream_version, e.event_type, e.schema_version, e.data, e.metadata
+           FROM jsonb_to_recordset($4::jsonb) AS e(event_id uuid, stream_version int, event_type text,
+                                                   schema_version int, data jsonb, metadata jsonb), current
+          WHERE current.version = $3
+          ORDER BY e.stream_version
+         RETURNING position, stream_version
+       ), enqueued AS (
+         INSERT INTO outbox (event_position, topic, message_key)
+         SELECT position, $5, $2 FROM inserted ORDER BY position
+       )
+       SELECT position::text AS position, stream_version FROM inserted ORDER BY position`,
+      [request.streamType, request.streamId, request.expectedVersion, JSON.stringify(rows), request.topic],
+    );
+  } catch (error) {
+    if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+      throw new StreamVersionConflictError(request.streamType, request.streamId, request.expectedVersion);
+    }
+    throw error;
+  }
+  if (appended.length === 0) {
+    const actual = await currentVersion(tx, request.streamType, request.streamId);
+    throw new StreamVersionConflictError(request.streamType, request.streamId, request.expectedVersion, actual);
+  }
+  const last = appended[appended.length - 1];
+  return { version: last.stream_version, position: last.position };
+}
+
+/** The stream's current version (0 when it has no events). */
+export async function currentVersion(db: Queryable, streamType: string, streamId: string): Promise<number> {
+  const [row]: { version: number }[] = await db.query(
+    `SELECT coalesce(max(stream_version), 0)::int AS version FROM events WHERE stream_type = $1 AND stream_id = $2`,
+    [streamType, streamId],
+  );
+  return row.version;
+}
+
+/** All events of one stream, in version order. */
+export async function readStream(db: Queryable, streamType: string, streamId: string): Promise<RecordedEvent[]> {
+  const rows: Record<string, unknown>[] = await db.query(
+    `SELECT position::text AS position, event_id, stream_type, stream_id, stream_version, event_type,
+            schema_version, data, metadata, occurred_at
+       FROM events WHERE stream_type = $1 AND stream_id = $2 ORDER BY stream_version`,
+    [streamType, streamId],
+  );
+  return rows.map((row) => ({
+    position: row.position as string,
+    eventId: row.event_id as string,
+    streamType: row.stream_type as string,
+    streamId: row.stream_id as string,
+    streamVersion: row.stream_version as number,
+    type: row.event_type as string,
+    schemaVersion: row.schema_version as number,
+    data: row.data as Record<string, unknown>,
+    metadata: row.metadata as Record<string, unknown>,
+    occurredAt: row.occurred_at as Date,
+  }));
+}
