@@ -2,18 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { appendToStream, currentVersion, NewEvent, readStream } from './event-store';
 import { StreamVersionConflictError } from './event-store.errors';
+import { eventStoreTestDatabase } from './testing';
 
 const registered: NewEvent = { type: 'client-config.created', schemaVersion: 1, data: { clientId: 'acme' } };
 const renamed: NewEvent = { type: 'client-config.renamed', schemaVersion: 1, data: { displayName: 'Acme' } };
 
-/** The event store on the run's migrated database (test harness). */
+/** The event store on a real Postgres database of its own. */
 describe('appendToStream', () => {
   let db: DataSource;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    db = await new DataSource({ type: 'postgres', url: process.env.DATABASE_URL, extra: { max: 60 } }).initialize();
+    ({ db, close } = await eventStoreTestDatabase('event_store'));
   });
-  afterAll(() => db?.destroy());
+  afterAll(() => close?.());
 
   const append = (streamId: string, expectedVersion: number, events: NewEvent[]) =>
     db.transaction((tx) =>
