@@ -114,7 +114,12 @@ export async function readStream(db: Queryable, streamType: string, streamId: st
        FROM events WHERE stream_type = $1 AND stream_id = $2 ORDER BY stream_version`,
     [streamType, streamId],
   );
-  return rows.map((row) => ({
+  return rows.map(toRecordedEvent);
+}
+
+/** Maps an `events` row (selected with `position::text AS position`) to a RecordedEvent. */
+export function toRecordedEvent(row: Record<string, unknown>): RecordedEvent {
+  return {
     position: row.position as string,
     eventId: row.event_id as string,
     streamType: row.stream_type as string,
@@ -125,5 +130,5 @@ export async function readStream(db: Queryable, streamType: string, streamId: st
     data: row.data as Record<string, unknown>,
     metadata: row.metadata as Record<string, unknown>,
     occurredAt: row.occurred_at as Date,
-  }));
+  };
 }

@@ -1,6 +1,6 @@
 import { CompressionTypes, Producer } from 'kafkajs';
 import { DataSource, QueryRunner } from 'typeorm';
-import { RecordedEvent } from '../event-store';
+import { RecordedEvent, toRecordedEvent } from '../event-store';
 import { cloudEventHeaders, toEnvelope } from './envelope';
 
 /** Two int4 keys of the advisory lock that makes one relay active per database. */
@@ -70,19 +70,10 @@ export class OutboxRelay {
         [this.options.batchSize ?? 500],
       )
     ).map((row: Record<string, unknown>) => ({
+      ...toRecordedEvent(row),
       outboxId: row.outbox_id as string,
       topic: row.topic as string,
       messageKey: row.message_key as string,
-      position: row.position as string,
-      eventId: row.event_id as string,
-      streamType: row.stream_type as string,
-      streamId: row.stream_id as string,
-      streamVersion: row.stream_version as number,
-      type: row.event_type as string,
-      schemaVersion: row.schema_version as number,
-      data: row.data as Record<string, unknown>,
-      metadata: row.metadata as Record<string, unknown>,
-      occurredAt: row.occurred_at as Date,
     }));
     if (rows.length === 0) return 0;
 
