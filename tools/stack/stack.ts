@@ -10,7 +10,8 @@ const APPS = [
 ] as const;
 type AppName = (typeof APPS)[number]['name'];
 
-const STATE_DIR = join(REPO_ROOT, '.stack');
+// STACK_STATE_DIR lets a test run its own stack beside a developer's (default `.stack/`).
+const STATE_DIR = process.env.STACK_STATE_DIR || join(REPO_ROOT, '.stack');
 const STATE_FILE = join(STATE_DIR, 'stack.json');
 const LOG_DIR = join(STATE_DIR, 'logs');
 
@@ -44,6 +45,8 @@ async function ensureKafka(brokers: string): Promise<boolean> {
 }
 
 function build() {
+  // Set by the stack test: npm test has just built dist/, which other tests are running from.
+  if (process.env.STACK_SKIP_BUILD === '1') return log('using the existing build (STACK_SKIP_BUILD=1)');
   log('building both apps (nest build)...');
   for (const { name } of APPS) {
     execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', name], {
