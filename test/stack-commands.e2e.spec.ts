@@ -33,17 +33,20 @@ describe('npm run up / npm run down', () => {
   });
 
   afterAll(async () => {
-    await run(process.execPath, ['-r', 'ts-node/register', 'tools/stack/cli.ts', 'down'], { cwd: REPO, env });
+    await stack('down');
     await scratch?.drop();
     rmSync(stateDir, { recursive: true, force: true });
   });
 
   // A stopped app may linger as a zombie until its new parent reaps it: that is not running.
+  const stack = (command: 'up' | 'down') =>
+    run(process.execPath, ['-r', 'ts-node/register', 'tools/stack/cli.ts', command], { cwd: REPO, env });
+
   const running = (pid: number) =>
     existsSync(`/proc/${pid}/stat`) && readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
 
   it('brings both apps up ready, then stops exactly what it started', async () => {
-    await run(process.execPath, ['-r', 'ts-node/register', 'tools/stack/cli.ts', 'up'], { cwd: REPO, env });
+    await stack('up');
 
     for (const port of [env.COMMAND_API_PORT, env.QUERY_API_PORT]) {
       expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
@@ -56,7 +59,7 @@ describe('npm run up / npm run down', () => {
     expect(pids).toHaveLength(2);
     expect(state.startedKafka).toBe(false);
 
-    await run(process.execPath, ['-r', 'ts-node/register', 'tools/stack/cli.ts', 'down'], { cwd: REPO, env });
+    await stack('down');
 
     expect(pids.filter(running)).toEqual([]);
     await expect(fetch(`http://127.0.0.1:${env.COMMAND_API_PORT}/health/live`)).rejects.toThrow();

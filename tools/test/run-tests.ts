@@ -10,6 +10,13 @@ import { silenceKafkajsNegativeTimeoutWarning } from '@analytics/messaging';
 
 silenceKafkajsNegativeTimeoutWarning();
 
+/** npm's own CLI script, run by our Node like every other step (npm sets npm_execpath). */
+function npmCli(): string {
+  const cli = process.env.npm_execpath;
+  if (!cli) throw new Error('run the tests through npm: `npm test`');
+  return cli;
+}
+
 function step(title: string, command: string, args: string[]) {
   process.stdout.write(`\n=== ${title}\n`);
   const result = spawnSync(process.execPath, [command, ...args], { cwd: REPO_ROOT, stdio: 'inherit' });
@@ -20,11 +27,8 @@ function step(title: string, command: string, args: string[]) {
 
 async function main(jestArgs: string[]): Promise<number> {
   process.stdout.write(`Running on Node.js ${process.version} (${process.execPath})\n`);
-  step('lint (eslint)', join(REPO_ROOT, 'node_modules/eslint/bin/eslint.js'), ['.']);
-  step('format (prettier --check)', join(REPO_ROOT, 'node_modules/prettier/bin/prettier.cjs'), ['--check', '.']);
-  step('docker-compose.yml (dclint: Compose schema)', join(REPO_ROOT, 'node_modules/dclint/bin/dclint.cjs'), [
-    'docker-compose.yml',
-  ]);
+  // The same command a developer runs: eslint, prettier --check, dclint (Compose schema).
+  step('lint (npm run lint)', npmCli(), ['run', 'lint']);
   step('type-check (tsc)', join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), ['--noEmit', '-p', '.']);
   for (const app of ['command-api', 'query-api']) {
     step(`build ${app}`, join(REPO_ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), ['build', app]);

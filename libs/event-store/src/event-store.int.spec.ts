@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { eventStoreTestDatabase } from '@analytics/testing';
 import { DataSource } from 'typeorm';
 import { appendToStream, currentVersion, NewEvent, readStream } from './event-store';
 import { StreamVersionConflictError } from './event-store.errors';
-import { eventStoreTestDatabase } from './testing';
 
 const registered: NewEvent = { type: 'client-config.created', schemaVersion: 1, data: { clientId: 'acme' } };
 const renamed: NewEvent = { type: 'client-config.renamed', schemaVersion: 1, data: { displayName: 'Acme' } };

@@ -1,9 +1,9 @@
 import { EventEnvelope } from '@analytics/contracts';
 import { randomUUID } from 'node:crypto';
 import { Consumer, Kafka, logLevel, Producer } from 'kafkajs';
+import { eventStoreTestDatabase, eventually } from '@analytics/testing';
 import { DataSource } from 'typeorm';
 import { appendToStream, NewEvent } from '../event-store';
-import { eventStoreTestDatabase } from '../testing';
 import { OutboxRelay } from './outbox-relay';
 
 const created: NewEvent = { type: 'client-config.created', schemaVersion: 1, data: { clientId: 'acme' } };
@@ -60,13 +60,7 @@ describe('OutboxRelay', () => {
 
   const ofStream = (streamId: string) => received.filter((message) => message.key === streamId);
 
-  const until = async (condition: () => boolean, timeoutMs = 20_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!condition()) {
-      if (Date.now() > deadline) throw new Error('timed out waiting for messages');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
+  const until = (condition: () => boolean) => eventually(async () => condition(), 20_000, 100);
 
   const drain = async (relay: OutboxRelay) => {
     while ((await relay.publishPending()) > 0);

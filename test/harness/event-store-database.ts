@@ -1,10 +1,9 @@
-import { createScratchDatabase } from '@analytics/testing';
 import { DataSource } from 'typeorm';
-import { OutboxMessageEntity } from './outbox-message.entity';
-import { StoredEventEntity } from './stored-event.entity';
+import { OutboxMessageEntity, StoredEventEntity } from '@analytics/event-store';
+import { createScratchDatabase } from './scratch-database';
 
 /**
- * A database of its own holding just the event store tables, for this lib's integration tests
+ * A database of its own holding just the event store tables, for the event store's integration tests
  * (a relay publishes every pending row, so tests must not share an outbox). The tables are built
  * from the entities: the migrations test proves they equal what the migrations create.
  */
