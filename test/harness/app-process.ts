@@ -24,6 +24,8 @@ export interface AppProcess {
   output(): string;
   /** SIGTERM, then waits for exit. */
   stop(): Promise<void>;
+  /** SIGKILL (a crash: no shutdown hook runs), then waits for exit. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -52,6 +54,12 @@ export async function startApp(
     pid: child.pid as number,
     output: () => output,
     stop: () => stopChild(child),
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGKILL');
+      await exited;
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import { KafkaHealthIndicator, MessagingModule } from '@analytics/messaging';
 import { HealthModule, LoggingModule, MetricsModule } from '@analytics/observability';
 import { commandApiConfig } from './command-api.config';
 import { commandApiSchema } from './command-api.schema';
+import { OutboxModule } from './outbox/outbox.module';
 
 const APP = 'command-api';
 const persistence = PersistenceModule.forRoot({ owner: commandApiSchema, database: 'write' });
@@ -20,6 +21,7 @@ const messaging = MessagingModule.forRoot({ app: APP });
     CqrsModule.forRoot(),
     persistence,
     messaging,
+    OutboxModule,
     // Its own dependencies only: the write side does not use Redis.
     HealthModule.forRoot({
       imports: [persistence, messaging],

@@ -27,6 +27,8 @@ export class CacheModule implements OnApplicationShutdown {
   static forRoot(options: { app: string }): DynamicModule {
     return {
       module: CacheModule,
+      // One client per app, used by any feature module: registered globally like TypeORM's data source.
+      global: true,
       imports: [TerminusModule, ConfigModule.forFeature(redisConfig)],
       providers: [
         {

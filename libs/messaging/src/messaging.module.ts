@@ -16,6 +16,8 @@ export class MessagingModule {
   static forRoot(options: { app: string }): DynamicModule {
     return {
       module: MessagingModule,
+      // One client per app, used by any feature module: registered globally like TypeORM's data source.
+      global: true,
       imports: [TerminusModule, ConfigModule.forFeature(kafkaConfig)],
       providers: [
         {

@@ -30,7 +30,7 @@ export class OutboxRelay {
 
   constructor(
     private readonly db: DataSource,
-    private readonly producer: Producer,
+    private readonly producer: Pick<Producer, 'sendBatch'>,
     private readonly options: OutboxRelayOptions,
   ) {}
 
@@ -44,13 +44,32 @@ export class OutboxRelay {
     return locked as boolean;
   }
 
+  /**
+   * Whether this instance still holds the lock. False (and the session is dropped) when the
+   * session broke: Postgres released the lock with it, and another relay may lead by now.
+   */
+  async stillLeader(): Promise<boolean> {
+    if (!this.session) return false;
+    try {
+      const [{ held }] = await this.session.query(
+        `SELECT count(*) > 0 AS held FROM pg_locks
+          WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND classid = $1 AND objid = $2 AND granted`,
+        [...RELAY_LOCK],
+      );
+      return held as boolean;
+    } catch {
+      await this.release();
+      return false;
+    }
+  }
+
   /** Gives up leadership (and its database session). */
   async release(): Promise<void> {
     const session = this.session;
     this.session = undefined;
     if (!session) return;
     await session.query(`SELECT pg_advisory_unlock_all()`).catch(() => undefined);
-    await session.release();
+    await session.release().catch(() => undefined);
   }
 
   /**

@@ -1,0 +1,39 @@
+import { defineConfig } from '@analytics/config';
+import { Type } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
+
+class OutboxEnv {
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  OUTBOX_POLL_INTERVAL_MS = 100;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  OUTBOX_BATCH_SIZE = 500;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  KAFKA_TOPIC_PARTITIONS = 6;
+}
+
+export interface OutboxConfig {
+  /** Env `OUTBOX_POLL_INTERVAL_MS`: pause when nothing is pending. Default 100. */
+  pollIntervalMs: number;
+  /** Env `OUTBOX_BATCH_SIZE`: events per Kafka batch. Default 500. */
+  batchSize: number;
+  /** Env `KAFKA_TOPIC_PARTITIONS`: partitions of the event topics when they are created. Default 6. */
+  topicPartitions: number;
+}
+
+/** Config namespace `outbox`. */
+export const outboxConfig = defineConfig('outbox', OutboxEnv, (env): OutboxConfig => ({
+  pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,
+  batchSize: env.OUTBOX_BATCH_SIZE,
+  topicPartitions: env.KAFKA_TOPIC_PARTITIONS,
+}));

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { outboxConfig } from './outbox.config';
+import { OutboxMetrics } from './outbox.metrics';
+import { OutboxRelayService } from './outbox-relay.service';
+
+/** Publishes committed events from the outbox to Kafka (one active relay among all instances). */
+@Module({
+  imports: [ConfigModule.forFeature(outboxConfig)],
+  providers: [OutboxMetrics, OutboxRelayService],
+})
+export class OutboxModule {}
