@@ -1,11 +1,18 @@
-import { EventEnvelope, STREAM_TYPES } from '@analytics/contracts';
+import { STREAM_TYPES } from '@analytics/contracts';
 import { appendToStream, NewEvent } from '@analytics/event-store';
 import { ensureTopics, TopicNames } from '@analytics/messaging';
 import { runPendingMigrations } from '@analytics/persistence';
-import { AppProcess, createScratchDatabase, eventually, startApp } from '@analytics/testing';
+import {
+  AppProcess,
+  collectEvents,
+  createScratchDatabase,
+  EventCollector,
+  eventually,
+  startApp,
+} from '@analytics/testing';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Consumer, Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { commandApiSchema } from '../apps/command-api/src/command-api.schema';
 
@@ -26,10 +33,8 @@ describe('outbox relay in command-api', () => {
   const kafka = new Kafka({ brokers: (process.env.KAFKA_BROKERS ?? '').split(','), logLevel: logLevel.NOTHING });
   let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
   let db: DataSource;
-  let consumer: Consumer;
+  let events: EventCollector;
   let app: AppProcess | undefined;
-  const received: EventEnvelope[] = [];
-  const receivedIds = new Set<string>();
 
   beforeAll(async () => {
     scratch = await createScratchDatabase('relay_e2e');
@@ -40,23 +45,12 @@ describe('outbox relay in command-api', () => {
       STREAM_TYPES.map((streamType) => topics.eventsOf(streamType)),
       6,
     );
-    consumer = kafka.consumer({ groupId: `relay-e2e-${randomUUID()}` });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachBatch: async ({ batch }) => {
-        for (const message of batch.messages) {
-          const envelope = JSON.parse(message.value?.toString() ?? 'null') as EventEnvelope;
-          received.push(envelope);
-          receivedIds.add(envelope.id);
-        }
-      },
-    });
+    events = await collectEvents((process.env.KAFKA_BROKERS ?? '').split(','), topic);
   });
 
   afterAll(async () => {
     await app?.stop();
-    await consumer?.disconnect();
+    await events?.stop();
     await db?.destroy();
     await scratch?.drop();
   });
@@ -76,29 +70,20 @@ describe('outbox relay in command-api', () => {
     return ids;
   };
 
-  /** Per stream, the versions in the order they were first seen: must be 1..n with no gap or swap. */
-  const firstSeenVersions = (streamId: string) => {
-    const seen = new Set<number>();
-    for (const envelope of received) {
-      if (envelope.streamId === streamId && !seen.has(envelope.streamVersion)) seen.add(envelope.streamVersion);
-    }
-    return [...seen];
-  };
-
   it('drains a backlog of 3,000 events (and reports the rate)', async () => {
     const streams = Array.from({ length: 100 }, () => randomUUID());
     const ids = await appendTo(streams, 30);
 
     const started = Date.now();
     app = await startApp('command-api', { DATABASE_URL: scratch.url });
-    await eventually(async () => ids.every((id) => receivedIds.has(id)), 60_000, 50);
+    await eventually(async () => ids.every((id) => events.receivedIds.has(id)), 60_000, 50);
     const seconds = (Date.now() - started) / 1000;
     console.log(
       `outbox drain: ${ids.length} events in ${seconds.toFixed(2)} s (including app start) = ${Math.round(ids.length / seconds)} events/s`,
     );
 
     for (const streamId of streams)
-      expect(firstSeenVersions(streamId)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+      expect(events.firstSeenVersions(streamId)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     await app.stop();
     app = undefined;
   });
@@ -128,9 +113,9 @@ describe('outbox relay in command-api', () => {
 
     for (let kill = 0; kill < 5; kill++) {
       app = await startApp('command-api', { DATABASE_URL: scratch.url, OUTBOX_BATCH_SIZE: '50' });
-      const before = received.length;
+      const before = events.received.length;
       // Kill it while it is publishing, not before it has started.
-      await eventually(async () => received.length >= before + 100, 30_000, 10);
+      await eventually(async () => events.received.length >= before + 100, 30_000, 10);
       await app.kill();
       app = undefined;
     }
@@ -138,15 +123,15 @@ describe('outbox relay in command-api', () => {
     await load;
 
     app = await startApp('command-api', { DATABASE_URL: scratch.url });
-    await eventually(async () => acknowledged.every((id) => receivedIds.has(id)), 60_000, 250).catch((error) => {
-      const missing = acknowledged.filter((id) => !receivedIds.has(id)).length;
+    await eventually(async () => acknowledged.every((id) => events.receivedIds.has(id)), 60_000, 250).catch((error) => {
+      const missing = acknowledged.filter((id) => !events.receivedIds.has(id)).length;
       throw new Error(`${missing} of ${acknowledged.length} acknowledged events never reached Kafka: ${error}`);
     });
-    const duplicates = received.length - receivedIds.size;
+    const duplicates = events.received.length - events.receivedIds.size;
     console.log(`kill -9 x5: ${acknowledged.length} acknowledged, all published; ${duplicates} redelivered duplicates`);
 
     for (const [streamId, version] of versions) {
-      expect(firstSeenVersions(streamId)).toEqual(Array.from({ length: version }, (_, i) => i + 1));
+      expect(events.firstSeenVersions(streamId)).toEqual(Array.from({ length: version }, (_, i) => i + 1));
     }
   });
 });

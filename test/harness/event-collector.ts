@@ -1,0 +1,40 @@
+import { EventEnvelope } from '@analytics/contracts';
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+
+/** A downstream consumer of its own group that records every envelope it sees, duplicates included. */
+export interface EventCollector {
+  received: EventEnvelope[];
+  receivedIds: Set<string>;
+  /** Per stream, the versions in the order first seen: 1..n means no gap and no swap. */
+  firstSeenVersions(streamId: string): number[];
+  stop(): Promise<void>;
+}
+
+export async function collectEvents(brokers: string[], topic: string): Promise<EventCollector> {
+  const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `collector-${randomUUID()}` });
+  const received: EventEnvelope[] = [];
+  const receivedIds = new Set<string>();
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      for (const message of batch.messages) {
+        const envelope = JSON.parse(message.value?.toString() ?? 'null') as EventEnvelope;
+        received.push(envelope);
+        receivedIds.add(envelope.id);
+      }
+    },
+  });
+  return {
+    received,
+    receivedIds,
+    firstSeenVersions: (streamId) => {
+      const seen = new Set<number>();
+      for (const envelope of received) if (envelope.streamId === streamId) seen.add(envelope.streamVersion);
+      return [...seen];
+    },
+    stop: () => consumer.disconnect(),
+  };
+}
