@@ -7,6 +7,7 @@ import { HealthModule, LoggingModule, MetricsModule } from '@analytics/observabi
 import { commandApiConfig } from './command-api.config';
 import { commandApiSchema } from './command-api.schema';
 import { OutboxModule } from './outbox/outbox.module';
+import { ClientConfigsModule } from './client-configs/client-configs.module';
 
 const APP = 'command-api';
 const persistence = PersistenceModule.forRoot({ owner: commandApiSchema, database: 'write' });
@@ -22,6 +23,7 @@ const messaging = MessagingModule.forRoot({ app: APP });
     persistence,
     messaging,
     OutboxModule,
+    ClientConfigsModule,
     // Its own dependencies only: the write side does not use Redis.
     HealthModule.forRoot({
       imports: [persistence, messaging],

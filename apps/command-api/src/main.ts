@@ -5,6 +5,7 @@ import { databaseConfig, ensureDatabaseExists, runPendingMigrations } from '@ana
 import { CommandApiConfig, commandApiConfig } from './command-api.config';
 import { CommandApiModule } from './command-api.module';
 import { commandApiSchema } from './command-api.schema';
+import { DomainErrorFilter } from './shared/domain-error.filter';
 
 /** `main.js` serves HTTP; `main.js migrate` brings the write database up to date and exits. */
 async function main(command = 'serve') {
@@ -22,6 +23,7 @@ async function main(command = 'serve') {
     name: 'command-api',
     description: 'Write side of the Analytics Engine: commands in, events out.',
     bodyLimitBytes,
+    filters: [new DomainErrorFilter()],
   });
   const config = app.get<CommandApiConfig>(commandApiConfig.KEY);
   await app.listen(config.port, '0.0.0.0');

@@ -1,4 +1,4 @@
-import { RequestMethod, Type } from '@nestjs/common';
+import { ExceptionFilter, RequestMethod, Type } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -15,6 +15,8 @@ export interface HttpAppOptions {
   description: string;
   /** Largest accepted request body in bytes; larger ones get 413. Default 256 KiB. */
   bodyLimitBytes?: number;
+  /** App-specific filters (e.g. domain errors to problems), tried before the catch-all one. */
+  filters?: ExceptionFilter[];
 }
 
 /** Routes outside the `/v1` prefix: operations endpoints of the runtime contract. */
@@ -47,7 +49,8 @@ export async function createHttpApp(appModule: Type, options: HttpAppOptions): P
     exclude: UNVERSIONED.map((path) => ({ path, method: RequestMethod.ALL })),
   });
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new ProblemDetailsFilter());
+  // Nest tries global filters from the last registered: the catch-all goes first.
+  app.useGlobalFilters(new ProblemDetailsFilter(), ...(options.filters ?? []));
 
   const document = SwaggerModule.createDocument(
     app,

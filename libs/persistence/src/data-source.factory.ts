@@ -33,7 +33,8 @@ export function buildDataSourceOptions(owner: SchemaOwner, settings: DataSourceS
     migrationsTransactionMode: 'each',
     synchronize: false,
     migrationsRun: false,
-    logging: ['error', 'warn'],
+    // Not 'error': TypeORM would log failed queries with their parameters (user data) verbatim.
+    logging: ['warn'],
     extra: { max: settings.poolMax ?? 10 },
   };
 }

@@ -1,0 +1,31 @@
+import { Controller, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CommandContext, CommandResult } from '../../shared/command-context';
+import { CommandRequestContext } from '../../shared/command-request';
+import { CommandResponse } from '../../shared/command-response.dto';
+import { ArchiveClientConfig } from './archive-client-config.command';
+
+@ApiTags('client-configs')
+@Controller('client-configs')
+export class ArchiveClientConfigController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post(':id/archive')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Archive a client configuration (it then accepts no commands)' })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'Expected version, e.g. "3"; stale: 409' })
+  @ApiOkResponse({ type: CommandResponse })
+  async archive(
+    @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
+    @CommandRequestContext() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CommandResult> {
+    const result = await this.commands.execute<ArchiveClientConfig, CommandResult>(
+      new ArchiveClientConfig(id, context),
+    );
+    void reply.header('etag', `"${result.version}"`);
+    return result;
+  }
+}

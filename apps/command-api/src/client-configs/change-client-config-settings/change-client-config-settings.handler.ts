@@ -1,0 +1,13 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { CommandResult } from '../../shared/command-context';
+import { ClientConfigStore } from '../client-config.store';
+import { ChangeClientConfigSettings } from './change-client-config-settings.command';
+
+@CommandHandler(ChangeClientConfigSettings)
+export class ChangeClientConfigSettingsHandler implements ICommandHandler<ChangeClientConfigSettings, CommandResult> {
+  constructor(private readonly store: ClientConfigStore) {}
+
+  execute({ id, patch, context }: ChangeClientConfigSettings) {
+    return this.store.execute(id, { type: 'change-settings', patch }, context);
+  }
+}

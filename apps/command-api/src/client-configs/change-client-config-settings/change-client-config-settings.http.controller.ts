@@ -1,0 +1,32 @@
+import { Body, Controller, Param, ParseUUIDPipe, Patch, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CommandContext, CommandResult } from '../../shared/command-context';
+import { CommandRequestContext } from '../../shared/command-request';
+import { CommandResponse } from '../../shared/command-response.dto';
+import { ChangeClientConfigSettings } from './change-client-config-settings.command';
+import { ChangeClientConfigSettingsRequest } from './change-client-config-settings.request.dto';
+
+@ApiTags('client-configs')
+@Controller('client-configs')
+export class ChangeClientConfigSettingsController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Patch(':id')
+  @ApiOperation({ summary: "Change a client's settings with a JSON Merge Patch" })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'Expected version, e.g. "3"; stale: 409' })
+  @ApiOkResponse({ type: CommandResponse })
+  async change(
+    @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
+    @Body() body: ChangeClientConfigSettingsRequest,
+    @CommandRequestContext() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CommandResult> {
+    const result = await this.commands.execute<ChangeClientConfigSettings, CommandResult>(
+      new ChangeClientConfigSettings(id, body.settings, context),
+    );
+    void reply.header('etag', `"${result.version}"`);
+    return result;
+  }
+}

@@ -1,0 +1,17 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { CommandResult } from '../../shared/command-context';
+import { ClientConfigStore } from '../client-config.store';
+import { CreateClientConfig } from './create-client-config.command';
+
+@CommandHandler(CreateClientConfig)
+export class CreateClientConfigHandler implements ICommandHandler<CreateClientConfig, CommandResult> {
+  constructor(private readonly store: ClientConfigStore) {}
+
+  execute({ id, request, context }: CreateClientConfig) {
+    return this.store.execute(
+      id,
+      { type: 'create', ...request, settings: request.settings ?? {}, featureFlags: request.featureFlags ?? {} },
+      context,
+    );
+  }
+}

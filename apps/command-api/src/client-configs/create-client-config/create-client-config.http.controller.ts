@@ -1,0 +1,32 @@
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { CommandContext, CommandResult } from '../../shared/command-context';
+import { CommandRequestContext } from '../../shared/command-request';
+import { CommandResponse } from '../../shared/command-response.dto';
+import { CreateClientConfig } from './create-client-config.command';
+import { CreateClientConfigRequest } from './create-client-config.request.dto';
+
+@ApiTags('client-configs')
+@Controller('client-configs')
+export class CreateClientConfigController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a client configuration' })
+  @ApiCreatedResponse({ type: CommandResponse })
+  async create(
+    @Body() body: CreateClientConfigRequest,
+    @CommandRequestContext() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CommandResult> {
+    const result = await this.commands.execute<CreateClientConfig, CommandResult>(
+      new CreateClientConfig(randomUUID(), body, context),
+    );
+    void reply.header('etag', `"${result.version}"`).header('location', `/v1/client-configs/${result.id}`);
+    return result;
+  }
+}

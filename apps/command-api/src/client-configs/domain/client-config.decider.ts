@@ -1,0 +1,79 @@
+import { ClientConfigEvent } from '@analytics/contracts';
+import { RuleViolationError, UnprocessableError } from '../../shared/domain-errors';
+import { applyMergePatch, jsonDepth } from '../../shared/json-merge-patch';
+
+export const MAX_SETTINGS_BYTES = 64 * 1024;
+export const MAX_SETTINGS_DEPTH = 8;
+
+export type ClientConfigState =
+  | { status: 'absent' }
+  | {
+      status: 'active' | 'archived';
+      clientId: string;
+      displayName: string;
+      timezone: string;
+      currency: string;
+      settings: Record<string, unknown>;
+      featureFlags: Record<string, boolean>;
+    };
+
+export type ClientConfigCommand =
+  | {
+      type: 'create';
+      clientId: string;
+      displayName: string;
+      timezone: string;
+      currency: string;
+      settings: Record<string, unknown>;
+      featureFlags: Record<string, boolean>;
+    }
+  | { type: 'change-settings'; patch: Record<string, unknown> }
+  | { type: 'archive' };
+
+export const initialClientConfigState: ClientConfigState = { status: 'absent' };
+
+export function evolveClientConfig(state: ClientConfigState, event: ClientConfigEvent): ClientConfigState {
+  switch (event.type) {
+    case 'client-config.created':
+      return { status: 'active', ...event.data };
+    case 'client-config.settings-changed':
+      return state.status === 'absent' ? state : { ...state, settings: event.data.settings };
+    case 'client-config.archived':
+      return state.status === 'absent' ? state : { ...state, status: 'archived' };
+  }
+}
+
+/** Business rules of a client configuration: the events a command produces, or why it can't. */
+export function decideClientConfig(command: ClientConfigCommand, state: ClientConfigState): ClientConfigEvent[] {
+  if (state.status === 'archived') {
+    throw new RuleViolationError('client-archived', 'An archived client configuration accepts no commands');
+  }
+  switch (command.type) {
+    case 'create': {
+      if (state.status !== 'absent') throw new RuleViolationError('already-exists', 'The client configuration exists');
+      const { type: _, ...data } = command;
+      checkSettings(data.settings);
+      return [{ type: 'client-config.created', schemaVersion: 1, data }];
+    }
+    case 'change-settings': {
+      if (state.status === 'absent')
+        throw new RuleViolationError('not-created', 'The client configuration does not exist');
+      const settings = applyMergePatch(state.settings, command.patch) as Record<string, unknown>;
+      checkSettings(settings);
+      return [{ type: 'client-config.settings-changed', schemaVersion: 1, data: { patch: command.patch, settings } }];
+    }
+    case 'archive':
+      if (state.status === 'absent')
+        throw new RuleViolationError('not-created', 'The client configuration does not exist');
+      return [{ type: 'client-config.archived', schemaVersion: 1, data: {} }];
+  }
+}
+
+function checkSettings(settings: Record<string, unknown>) {
+  if (Buffer.byteLength(JSON.stringify(settings)) > MAX_SETTINGS_BYTES) {
+    throw new UnprocessableError('settings-too-large', `settings must not exceed ${MAX_SETTINGS_BYTES} bytes`);
+  }
+  if (jsonDepth(settings) > MAX_SETTINGS_DEPTH) {
+    throw new UnprocessableError('settings-too-deep', `settings must not be nested deeper than ${MAX_SETTINGS_DEPTH}`);
+  }
+}

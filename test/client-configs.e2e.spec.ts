@@ -1,0 +1,167 @@
+import { TopicNames } from '@analytics/messaging';
+import { runPendingMigrations } from '@analytics/persistence';
+import {
+  AppProcess,
+  collectEvents,
+  createScratchDatabase,
+  EventCollector,
+  eventually,
+  jsonOf,
+  startApp,
+} from '@analytics/testing';
+import { ensureTopics } from '@analytics/messaging';
+import { STREAM_TYPES } from '@analytics/contracts';
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { commandApiSchema } from '../apps/command-api/src/command-api.schema';
+
+interface Accepted {
+  id: string;
+  version: number;
+  position: string;
+}
+interface Problem {
+  type: string;
+  status: number;
+  detail: string;
+  currentVersion?: number;
+  errors?: { field: string; message: string }[];
+}
+
+/** Client configurations through command-api's HTTP API, as a client service would use it. */
+describe('client configs over HTTP', () => {
+  const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
+  const topics = new TopicNames(process.env.KAFKA_TOPIC_PREFIX ?? '');
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let app: AppProcess;
+  let events: EventCollector;
+  let db: Client;
+
+  beforeAll(async () => {
+    // A database of its own: the relay of this command-api publishes whatever its outbox holds.
+    scratch = await createScratchDatabase('client_configs');
+    await runPendingMigrations(commandApiSchema, scratch.url);
+    await ensureTopics(
+      new Kafka({ brokers, logLevel: logLevel.NOTHING }),
+      STREAM_TYPES.map((type) => topics.eventsOf(type)),
+      6,
+    );
+    events = await collectEvents(brokers, topics.eventsOf('client-config'));
+    app = await startApp('command-api', { DATABASE_URL: scratch.url });
+    db = new Client({ connectionString: scratch.url });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await db?.end();
+    await app?.stop();
+    await events?.stop();
+    await scratch?.drop();
+  });
+
+  const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${app.baseUrl}/v1/client-configs${path}`, {
+      method,
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  const newClient = (clientId = `client-${randomUUID().slice(0, 8)}`) => ({
+    clientId,
+    displayName: 'Acme',
+    timezone: 'Europe/Paris',
+    currency: 'EUR',
+    settings: { theme: { colour: 'blue' } },
+  });
+
+  it('creates, patches settings with If-Match, archives; then refuses changes', async () => {
+    const created = await send('POST', '', newClient(), { 'X-Correlation-Id': 'corr-lifecycle' });
+    expect(created.status).toBe(201);
+    const { id, version, position } = await jsonOf<Accepted>(created);
+    expect({ version, etag: created.headers.get('etag') }).toEqual({ version: 1, etag: '"1"' });
+    expect(BigInt(position)).toBeGreaterThan(0n);
+
+    const patched = await send(
+      'PATCH',
+      `/${id}`,
+      { settings: { theme: { colour: null, mode: 'dark' } } },
+      { 'If-Match': '"1"' },
+    );
+    expect(await jsonOf<Accepted>(patched)).toMatchObject({ id, version: 2 });
+
+    const archived = await send('POST', `/${id}/archive`, undefined, { 'If-Match': '"2"' });
+    expect(archived.status).toBe(200);
+
+    const refused = await send('PATCH', `/${id}`, { settings: { a: 1 } });
+    expect(refused.status).toBe(409);
+    expect((await jsonOf<Problem>(refused)).type).toMatch(/\/client-archived$/);
+
+    const [row] = (await db.query(`SELECT settings, status, version FROM client_configs WHERE id = $1`, [id])).rows;
+    expect(row).toEqual({ settings: { theme: { mode: 'dark' } }, status: 'archived', version: 3 });
+
+    await eventually(async () => events.firstSeenVersions(id).length === 3, 20_000);
+    const published = events.received.filter((envelope) => envelope.streamId === id);
+    expect(published.map((envelope) => envelope.type)).toEqual([
+      'client-config.created',
+      'client-config.settings-changed',
+      'client-config.archived',
+    ]);
+    expect(published[0]).toMatchObject({ correlationId: 'corr-lifecycle', position, streamType: 'client-config' });
+  });
+
+  it('lets exactly one of 50 parallel updates with the same If-Match win; the others get 409 with the current version', async () => {
+    const { id } = await jsonOf<Accepted>(await send('POST', '', newClient()));
+
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => send('PATCH', `/${id}`, { settings: { writer: i } }, { 'If-Match': '"1"' })),
+    );
+
+    const statuses = responses.map((response) => response.status);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 409)).toHaveLength(49);
+    const conflicts = await Promise.all(responses.filter((r) => r.status === 409).map((r) => jsonOf<Problem>(r)));
+    expect(new Set(conflicts.map((problem) => problem.currentVersion))).toEqual(new Set([2]));
+    const { rows } = await db.query(`SELECT count(*)::int AS events FROM events WHERE stream_id = $1`, [id]);
+    expect(rows[0].events).toBe(2);
+  });
+
+  it('answers bad requests with problem documents and writes nothing', async () => {
+    const before = (await db.query(`SELECT count(*)::int AS n FROM events`)).rows[0].n;
+    const cases: [string, Response, number][] = [
+      ['unknown field', await send('POST', '', { ...newClient(), isAdmin: true }), 400],
+      ['bad time zone', await send('POST', '', { ...newClient(), timezone: 'Mars/Olympus' }), 400],
+      ['bad currency', await send('POST', '', { ...newClient(), currency: 'XYZ' }), 400],
+      ['bad slug', await send('POST', '', { ...newClient('Not A Slug') }), 400],
+      ['settings not an object', await send('POST', '', { ...newClient(), settings: [1] }), 400],
+      ['malformed JSON', await send('POST', '', '{"clientId":'), 400],
+      ['wrong content type', await send('POST', '', 'a,b', { 'content-type': 'text/csv' }), 415],
+      ['body over 256 KiB', await send('POST', '', { ...newClient(), settings: { x: 'x'.repeat(300_000) } }), 413],
+      ['unknown client', await send('POST', `/${randomUUID()}/archive`), 404],
+      ['id not a UUID', await send('POST', '/not-a-uuid/archive'), 400],
+      [
+        'If-Match not a version',
+        await send('POST', `/${randomUUID()}/archive`, undefined, { 'If-Match': 'yesterday' }),
+        400,
+      ],
+      [
+        'taken clientId',
+        await (async () => {
+          const body = newClient();
+          await send('POST', '', body);
+          return send('POST', '', body);
+        })(),
+        409,
+      ],
+    ];
+    for (const [what, response, status] of cases) {
+      expect({ what, status: response.status, type: response.headers.get('content-type') }).toEqual({
+        what,
+        status,
+        type: expect.stringMatching(/^application\/problem\+json/),
+      });
+    }
+    const after = (await db.query(`SELECT count(*)::int AS n FROM events`)).rows[0].n;
+    expect(after - before).toBe(1); // only the first create of the taken-clientId case
+  });
+});
