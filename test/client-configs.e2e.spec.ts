@@ -126,6 +126,50 @@ describe('client configs over HTTP', () => {
     expect(rows[0].events).toBe(2);
   });
 
+  describe('with an Idempotency-Key', () => {
+    const eventCount = async () => (await db.query(`SELECT count(*)::int AS n FROM events`)).rows[0].n as number;
+
+    it('answers a repeat with the first response and writes nothing', async () => {
+      const key = randomUUID();
+      const body = newClient();
+      const first = await send('POST', '', body, { 'Idempotency-Key': key });
+      const written = await eventCount();
+      const repeat = await send('POST', '', body, { 'Idempotency-Key': key });
+
+      expect(repeat.status).toBe(201);
+      expect(repeat.headers.get('idempotent-replayed')).toBe('true');
+      expect(await jsonOf<Accepted>(repeat)).toEqual(await jsonOf<Accepted>(first));
+      expect(await eventCount()).toBe(written);
+    });
+
+    it('runs 20 concurrent identical requests once and answers all of them alike', async () => {
+      const key = randomUUID();
+      const body = newClient();
+      const before = await eventCount();
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, () => send('POST', '', body, { 'Idempotency-Key': key })),
+      );
+      const bodies = await Promise.all(responses.map((response) => jsonOf<Accepted>(response)));
+
+      expect(new Set(responses.map((response) => response.status))).toEqual(new Set([201]));
+      expect(new Set(bodies.map((accepted) => accepted.id)).size).toBe(1);
+      expect(await eventCount()).toBe(before + 1);
+    });
+
+    it('refuses the same key with another request (422)', async () => {
+      const key = randomUUID();
+      await send('POST', '', newClient(), { 'Idempotency-Key': key });
+      const other = await send('POST', '', newClient(), { 'Idempotency-Key': key });
+      expect(other.status).toBe(422);
+      expect((await jsonOf<Problem>(other)).type).toMatch(/\/idempotency-key-reused$/);
+    });
+
+    it('rejects a malformed key (400)', async () => {
+      const response = await send('POST', '', newClient(), { 'Idempotency-Key': 'has spaces in it' });
+      expect(response.status).toBe(400);
+    });
+  });
+
   it('answers bad requests with problem documents and writes nothing', async () => {
     const before = (await db.query(`SELECT count(*)::int AS n FROM events`)).rows[0].n;
     const cases: [string, Response, number][] = [

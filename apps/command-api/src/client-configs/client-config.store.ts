@@ -1,10 +1,12 @@
 import { CLIENT_CONFIG_STREAM, ClientConfigEvent } from '@analytics/contracts';
 import { appendToStream, currentVersion, readStream, StreamVersionConflictError } from '@analytics/event-store';
 import { TopicNames } from '@analytics/messaging';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { CommandContext, CommandResult } from '../shared/command-context';
+import { commandApiConfig, CommandApiConfig } from '../command-api.config';
+import { runOnce } from '../idempotency/idempotency';
+import { CommandContext, CommandOutcome, CommandResult } from '../shared/command-context';
 import { NotFoundError, RuleViolationError, VersionConflictError } from '../shared/domain-errors';
 import {
   ClientConfigCommand,
@@ -25,11 +27,19 @@ export class ClientConfigStore {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly topics: TopicNames,
+    @Inject(commandApiConfig.KEY) private readonly config: CommandApiConfig,
   ) {}
 
-  async execute(id: string, command: ClientConfigCommand, context: CommandContext): Promise<CommandResult> {
+  async execute(id: string, command: ClientConfigCommand, context: CommandContext): Promise<CommandOutcome> {
+    const idempotency = context.idempotency && {
+      ...context.idempotency,
+      ttlSeconds: this.config.idempotencyTtlSeconds,
+    };
+    const status = command.type === 'create' ? 201 : 200;
     try {
-      return await this.db.transaction((tx) => this.executeIn(tx, id, command, context));
+      return await this.db.transaction((tx) =>
+        runOnce(tx, idempotency, status, () => this.executeIn(tx, id, command, context)),
+      );
     } catch (error) {
       if (error instanceof StreamVersionConflictError) {
         const current = await currentVersion(this.db, CLIENT_CONFIG_STREAM, id);
@@ -42,7 +52,12 @@ export class ClientConfigStore {
     }
   }
 
-  private async executeIn(tx: EntityManager, id: string, command: ClientConfigCommand, context: CommandContext) {
+  private async executeIn(
+    tx: EntityManager,
+    id: string,
+    command: ClientConfigCommand,
+    context: CommandContext,
+  ): Promise<CommandResult> {
     const history = await readStream(tx, CLIENT_CONFIG_STREAM, id);
     const version = history.length;
     if (version === 0 && command.type !== 'create') throw new NotFoundError(`client config ${id} does not exist`);

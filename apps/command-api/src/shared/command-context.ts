@@ -4,6 +4,8 @@ export interface CommandContext {
   expectedVersion?: number;
   correlationId: string;
   causationId: string | null;
+  /** From `Idempotency-Key`: the key and a fingerprint of the request. */
+  idempotency?: { key: string; requestHash: string };
 }
 
 /** What an accepted command answers (contract). */
@@ -11,4 +13,10 @@ export interface CommandResult {
   id: string;
   version: number;
   position: string;
+}
+
+/** A command's result, and whether it is the stored answer to an earlier identical request. */
+export interface CommandOutcome {
+  result: CommandResult;
+  replayed: boolean;
 }

@@ -1,6 +1,7 @@
 import { BadRequestException, createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { problemType } from '@analytics/contracts';
+import { fingerprint } from '../idempotency/idempotency';
 import { CommandContext } from './command-context';
 
 /** `If-Match: "3"` (or `3`) as a number; undefined when absent. */
@@ -17,14 +18,29 @@ export function parseIfMatch(header: string | undefined): number | undefined {
   return Number(match[1]);
 }
 
+/** `Idempotency-Key`: 1 to 255 visible ASCII characters; undefined when absent. */
+export function parseIdempotencyKey(header: string | string[] | undefined): string | undefined {
+  const key = Array.isArray(header) ? header[0] : header;
+  if (key === undefined || key === '') return undefined;
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw new BadRequestException({
+      type: problemType('validation-error'),
+      detail: 'Idempotency-Key must be 1 to 255 visible ASCII characters',
+      errors: [{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }],
+    });
+  }
+  return key;
+}
+
 /** The command's context from its HTTP request: expected version, correlation and causation ids. */
 export const CommandRequestContext = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandContext => {
   const request = ctx.switchToHttp().getRequest<FastifyRequest>();
   const ifMatch = request.headers['if-match'];
-  const idempotencyKey = request.headers['idempotency-key'];
+  const key = parseIdempotencyKey(request.headers['idempotency-key']);
   return {
     expectedVersion: parseIfMatch(Array.isArray(ifMatch) ? ifMatch[0] : ifMatch),
     correlationId: request.id,
-    causationId: typeof idempotencyKey === 'string' ? idempotencyKey : null,
+    causationId: key ?? null,
+    idempotency: key ? { key, requestHash: fingerprint(request.method, request.url, request.body) } : undefined,
   };
 });

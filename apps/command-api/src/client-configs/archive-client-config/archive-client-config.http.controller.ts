@@ -2,7 +2,7 @@ import { Controller, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/c
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CommandContext, CommandResult } from '../../shared/command-context';
+import { CommandContext, CommandOutcome, CommandResult } from '../../shared/command-context';
 import { CommandRequestContext } from '../../shared/command-request';
 import { CommandResponse } from '../../shared/command-response.dto';
 import { ArchiveClientConfig } from './archive-client-config.command';
@@ -22,10 +22,10 @@ export class ArchiveClientConfigController {
     @CommandRequestContext() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CommandResult> {
-    const result = await this.commands.execute<ArchiveClientConfig, CommandResult>(
+    const { result, replayed } = await this.commands.execute<ArchiveClientConfig, CommandOutcome>(
       new ArchiveClientConfig(id, context),
     );
-    void reply.header('etag', `"${result.version}"`);
+    void reply.header('etag', `"${result.version}"`).header('idempotent-replayed', String(replayed));
     return result;
   }
 }

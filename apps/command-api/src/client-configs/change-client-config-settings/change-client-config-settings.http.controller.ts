@@ -2,7 +2,7 @@ import { Body, Controller, Param, ParseUUIDPipe, Patch, Res } from '@nestjs/comm
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CommandContext, CommandResult } from '../../shared/command-context';
+import { CommandContext, CommandOutcome, CommandResult } from '../../shared/command-context';
 import { CommandRequestContext } from '../../shared/command-request';
 import { CommandResponse } from '../../shared/command-response.dto';
 import { ChangeClientConfigSettings } from './change-client-config-settings.command';
@@ -23,10 +23,10 @@ export class ChangeClientConfigSettingsController {
     @CommandRequestContext() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CommandResult> {
-    const result = await this.commands.execute<ChangeClientConfigSettings, CommandResult>(
+    const { result, replayed } = await this.commands.execute<ChangeClientConfigSettings, CommandOutcome>(
       new ChangeClientConfigSettings(id, body.settings, context),
     );
-    void reply.header('etag', `"${result.version}"`);
+    void reply.header('etag', `"${result.version}"`).header('idempotent-replayed', String(replayed));
     return result;
   }
 }

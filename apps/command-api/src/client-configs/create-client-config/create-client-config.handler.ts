@@ -1,10 +1,10 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { CommandResult } from '../../shared/command-context';
+import { CommandOutcome } from '../../shared/command-context';
 import { ClientConfigStore } from '../client-config.store';
 import { CreateClientConfig } from './create-client-config.command';
 
 @CommandHandler(CreateClientConfig)
-export class CreateClientConfigHandler implements ICommandHandler<CreateClientConfig, CommandResult> {
+export class CreateClientConfigHandler implements ICommandHandler<CreateClientConfig, CommandOutcome> {
   constructor(private readonly store: ClientConfigStore) {}
 
   execute({ id, request, context }: CreateClientConfig) {

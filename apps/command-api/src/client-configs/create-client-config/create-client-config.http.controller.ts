@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { CommandContext, CommandResult } from '../../shared/command-context';
+import { CommandContext, CommandOutcome, CommandResult } from '../../shared/command-context';
 import { CommandRequestContext } from '../../shared/command-request';
 import { CommandResponse } from '../../shared/command-response.dto';
 import { CreateClientConfig } from './create-client-config.command';
@@ -23,10 +23,13 @@ export class CreateClientConfigController {
     @CommandRequestContext() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CommandResult> {
-    const result = await this.commands.execute<CreateClientConfig, CommandResult>(
+    const { result, replayed } = await this.commands.execute<CreateClientConfig, CommandOutcome>(
       new CreateClientConfig(randomUUID(), body, context),
     );
-    void reply.header('etag', `"${result.version}"`).header('location', `/v1/client-configs/${result.id}`);
+    void reply
+      .header('etag', `"${result.version}"`)
+      .header('idempotent-replayed', String(replayed))
+      .header('location', `/v1/client-configs/${result.id}`);
     return result;
   }
 }
