@@ -108,6 +108,13 @@ describe('client configs over HTTP', () => {
       'client-config.archived',
     ]);
     expect(published[0]).toMatchObject({ correlationId: 'corr-lifecycle', position, streamType: 'client-config' });
+
+    // The audit view shows the same envelopes as Kafka carried.
+    const history = await jsonOf<{ version: number; events: unknown[] }>(
+      await fetch(`${app.baseUrl}/v1/streams/client-config/${id}`),
+    );
+    expect(history.version).toBe(3);
+    expect(history.events).toEqual(published.slice(0, 3));
   });
 
   it('lets exactly one of 50 parallel updates with the same If-Match win; the others get 409 with the current version', async () => {
@@ -183,6 +190,8 @@ describe('client configs over HTTP', () => {
       ['body over 256 KiB', await send('POST', '', { ...newClient(), settings: { x: 'x'.repeat(300_000) } }), 413],
       ['unknown client', await send('POST', `/${randomUUID()}/archive`), 404],
       ['id not a UUID', await send('POST', '/not-a-uuid/archive'), 400],
+      ['unknown stream type', await fetch(`${app.baseUrl}/v1/streams/nonsense/${randomUUID()}`), 400],
+      ['unknown stream', await fetch(`${app.baseUrl}/v1/streams/client-config/${randomUUID()}`), 404],
       [
         'If-Match not a version',
         await send('POST', `/${randomUUID()}/archive`, undefined, { 'If-Match': 'yesterday' }),

@@ -8,6 +8,7 @@ import { commandApiConfig } from './command-api.config';
 import { commandApiSchema } from './command-api.schema';
 import { OutboxModule } from './outbox/outbox.module';
 import { ClientConfigsModule } from './client-configs/client-configs.module';
+import { StreamsModule } from './streams/streams.module';
 
 const APP = 'command-api';
 const persistence = PersistenceModule.forRoot({ owner: commandApiSchema, database: 'write' });
@@ -24,6 +25,7 @@ const messaging = MessagingModule.forRoot({ app: APP });
     messaging,
     OutboxModule,
     ClientConfigsModule,
+    StreamsModule,
     // Its own dependencies only: the write side does not use Redis.
     HealthModule.forRoot({
       imports: [persistence, messaging],

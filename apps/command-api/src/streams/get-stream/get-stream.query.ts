@@ -1,0 +1,6 @@
+export class GetStream {
+  constructor(
+    readonly streamType: string,
+    readonly streamId: string,
+  ) {}
+}
