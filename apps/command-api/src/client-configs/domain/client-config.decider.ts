@@ -1,32 +1,17 @@
-import { ClientConfigEvent } from '@analytics/contracts';
+import { ClientConfigCreated, ClientConfigEvent } from '@analytics/contracts';
 import { RuleViolationError, UnprocessableError } from '../../shared/domain-errors';
 import { applyMergePatch, jsonDepth } from '../../shared/json-merge-patch';
 
 export const MAX_SETTINGS_BYTES = 64 * 1024;
 export const MAX_SETTINGS_DEPTH = 8;
 
-export type ClientConfigState =
-  | { status: 'absent' }
-  | {
-      status: 'active' | 'archived';
-      clientId: string;
-      displayName: string;
-      timezone: string;
-      currency: string;
-      settings: Record<string, unknown>;
-      featureFlags: Record<string, boolean>;
-    };
+/** What a client configuration holds: exactly what its creation records. */
+type ClientConfigDetails = ClientConfigCreated['data'];
+
+export type ClientConfigState = { status: 'absent' } | ({ status: 'active' | 'archived' } & ClientConfigDetails);
 
 export type ClientConfigCommand =
-  | {
-      type: 'create';
-      clientId: string;
-      displayName: string;
-      timezone: string;
-      currency: string;
-      settings: Record<string, unknown>;
-      featureFlags: Record<string, boolean>;
-    }
+  | ({ type: 'create' } & ClientConfigDetails)
   | { type: 'change-settings'; patch: Record<string, unknown> }
   | { type: 'archive' };
 
