@@ -25,5 +25,7 @@ export const EVENT_HEADERS = {
   specVersion: 'ce_specversion',
   time: 'ce_time',
   subject: 'ce_subject',
+  /** CloudEvents extension attribute: the correlation id of the request that caused the event. */
+  correlationId: 'ce_correlationid',
   contentType: 'content-type',
 } as const;

@@ -14,6 +14,9 @@ export function IsJsonObject(options?: ValidationOptions) {
   );
 }
 
+/** A feature flag's name: lower-case, starts with a letter, up to 64 characters. */
+export const FEATURE_FLAG_NAME = /^[a-z][a-z0-9_.-]{0,63}$/;
+
 /** A JSON object whose values are all booleans (feature flags). */
 export function IsBooleanMap(options?: ValidationOptions) {
   return ValidateBy(
@@ -24,9 +27,7 @@ export function IsBooleanMap(options?: ValidationOptions) {
           typeof value === 'object' &&
           value !== null &&
           !Array.isArray(value) &&
-          Object.entries(value).every(
-            ([key, flag]) => /^[a-z][a-z0-9_.-]{0,63}$/.test(key) && typeof flag === 'boolean',
-          ),
+          Object.entries(value).every(([key, flag]) => FEATURE_FLAG_NAME.test(key) && typeof flag === 'boolean'),
         defaultMessage: (args) => `${args?.property} must map flag names (lower-case, up to 64 chars) to booleans`,
       },
     },

@@ -32,6 +32,7 @@ export function cloudEventHeaders(envelope: EventEnvelope, source: string): Reco
     [EVENT_HEADERS.specVersion]: '1.0',
     [EVENT_HEADERS.time]: envelope.occurredAt,
     [EVENT_HEADERS.subject]: `${envelope.streamType}/${envelope.streamId}`,
+    [EVENT_HEADERS.correlationId]: envelope.correlationId,
     [EVENT_HEADERS.contentType]: 'application/json',
   };
 }

@@ -31,7 +31,7 @@ describe('toEnvelope', () => {
     });
   });
 
-  it('names the subject and type in CloudEvents headers', () => {
+  it('names the subject, type and correlation id in CloudEvents headers', () => {
     expect(cloudEventHeaders(toEnvelope(stored), 'command-api')).toEqual({
       ce_id: stored.eventId,
       ce_type: 'connector-profile.renamed',
@@ -39,6 +39,7 @@ describe('toEnvelope', () => {
       ce_specversion: '1.0',
       ce_time: '2026-11-25T10:00:00.000Z',
       ce_subject: `connector-profile/${stored.streamId}`,
+      ce_correlationid: 'corr-1',
       'content-type': 'application/json',
     });
   });

@@ -3,6 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CommandContext, CommandOutcome, CommandResult } from '../../shared/command-context';
+import { replyWithOutcome } from '../../shared/command-reply';
 import { CommandRequestContext } from '../../shared/command-request';
 import { CommandResponse } from '../../shared/command-response.dto';
 import { ArchiveClientConfig } from './archive-client-config.command';
@@ -22,10 +23,9 @@ export class ArchiveClientConfigController {
     @CommandRequestContext() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CommandResult> {
-    const { result, replayed } = await this.commands.execute<ArchiveClientConfig, CommandOutcome>(
+    const outcome = await this.commands.execute<ArchiveClientConfig, CommandOutcome>(
       new ArchiveClientConfig(id, context),
     );
-    void reply.header('etag', `"${result.version}"`).header('idempotent-replayed', String(replayed));
-    return result;
+    return replyWithOutcome(reply, outcome);
   }
 }

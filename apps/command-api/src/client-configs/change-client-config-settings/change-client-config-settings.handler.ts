@@ -1,13 +1,19 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { CommandExecutor } from '../../shared/command-executor';
 import { CommandOutcome } from '../../shared/command-context';
-import { ClientConfigStore } from '../client-config.store';
+import { clientConfigCommand, clientConfigStream } from '../client-config.stream';
 import { ChangeClientConfigSettings } from './change-client-config-settings.command';
 
 @CommandHandler(ChangeClientConfigSettings)
 export class ChangeClientConfigSettingsHandler implements ICommandHandler<ChangeClientConfigSettings, CommandOutcome> {
-  constructor(private readonly store: ClientConfigStore) {}
+  constructor(private readonly executor: CommandExecutor) {}
 
   execute({ id, patch, context }: ChangeClientConfigSettings) {
-    return this.store.execute(id, { type: 'change-settings', patch }, context);
+    return this.executor.execute(
+      clientConfigStream,
+      id,
+      clientConfigCommand({ type: 'change-settings', patch }),
+      context,
+    );
   }
 }

@@ -1,17 +1,20 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { CommandExecutor } from '../../shared/command-executor';
 import { CommandOutcome } from '../../shared/command-context';
-import { ClientConfigStore } from '../client-config.store';
+import { clientConfigCommand, clientConfigStream } from '../client-config.stream';
 import { CreateClientConfig } from './create-client-config.command';
 
 @CommandHandler(CreateClientConfig)
 export class CreateClientConfigHandler implements ICommandHandler<CreateClientConfig, CommandOutcome> {
-  constructor(private readonly store: ClientConfigStore) {}
+  constructor(private readonly executor: CommandExecutor) {}
 
   execute({ id, request, context }: CreateClientConfig) {
-    return this.store.execute(
-      id,
-      { type: 'create', ...request, settings: request.settings ?? {}, featureFlags: request.featureFlags ?? {} },
-      context,
-    );
+    const command = clientConfigCommand({
+      type: 'create',
+      ...request,
+      settings: request.settings ?? {},
+      featureFlags: request.featureFlags ?? {},
+    });
+    return this.executor.execute(clientConfigStream, id, command, context);
   }
 }

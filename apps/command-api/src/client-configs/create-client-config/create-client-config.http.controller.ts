@@ -4,6 +4,7 @@ import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { CommandContext, CommandOutcome, CommandResult } from '../../shared/command-context';
+import { replyWithOutcome } from '../../shared/command-reply';
 import { CommandRequestContext } from '../../shared/command-request';
 import { CommandResponse } from '../../shared/command-response.dto';
 import { CreateClientConfig } from './create-client-config.command';
@@ -23,13 +24,9 @@ export class CreateClientConfigController {
     @CommandRequestContext() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CommandResult> {
-    const { result, replayed } = await this.commands.execute<CreateClientConfig, CommandOutcome>(
+    const outcome = await this.commands.execute<CreateClientConfig, CommandOutcome>(
       new CreateClientConfig(randomUUID(), body, context),
     );
-    void reply
-      .header('etag', `"${result.version}"`)
-      .header('idempotent-replayed', String(replayed))
-      .header('location', `/v1/client-configs/${result.id}`);
-    return result;
+    return replyWithOutcome(reply, outcome, `/v1/client-configs/${outcome.result.id}`);
   }
 }

@@ -13,6 +13,7 @@ export type ClientConfigState = { status: 'absent' } | ({ status: 'active' | 'ar
 export type ClientConfigCommand =
   | ({ type: 'create' } & ClientConfigDetails)
   | { type: 'change-settings'; patch: Record<string, unknown> }
+  | { type: 'set-feature-flag'; flag: string; enabled: boolean }
   | { type: 'archive' };
 
 export const initialClientConfigState: ClientConfigState = { status: 'absent' };
@@ -23,6 +24,10 @@ export function evolveClientConfig(state: ClientConfigState, event: ClientConfig
       return { status: 'active', ...event.data };
     case 'client-config.settings-changed':
       return state.status === 'absent' ? state : { ...state, settings: event.data.settings };
+    case 'client-config.feature-flag-set':
+      return state.status === 'absent'
+        ? state
+        : { ...state, featureFlags: { ...state.featureFlags, [event.data.flag]: event.data.enabled } };
     case 'client-config.archived':
       return state.status === 'absent' ? state : { ...state, status: 'archived' };
   }
@@ -38,7 +43,7 @@ export function decideClientConfig(command: ClientConfigCommand, state: ClientCo
       if (state.status !== 'absent') throw new RuleViolationError('already-exists', 'The client configuration exists');
       const { type: _, ...data } = command;
       checkSettings(data.settings);
-      return [{ type: 'client-config.created', schemaVersion: 1, data }];
+      return [{ type: 'client-config.created', schemaVersion: 2, data }];
     }
     case 'change-settings': {
       if (state.status === 'absent')
@@ -46,6 +51,14 @@ export function decideClientConfig(command: ClientConfigCommand, state: ClientCo
       const settings = applyMergePatch(state.settings, command.patch) as Record<string, unknown>;
       checkSettings(settings);
       return [{ type: 'client-config.settings-changed', schemaVersion: 1, data: { patch: command.patch, settings } }];
+    }
+    case 'set-feature-flag': {
+      if (state.status === 'absent')
+        throw new RuleViolationError('not-created', 'The client configuration does not exist');
+      // Already so: nothing happened, nothing to record.
+      if (state.featureFlags[command.flag] === command.enabled) return [];
+      const { flag, enabled } = command;
+      return [{ type: 'client-config.feature-flag-set', schemaVersion: 1, data: { flag, enabled } }];
     }
     case 'archive':
       if (state.status === 'absent')

@@ -9,7 +9,7 @@ import {
 
 const created: ClientConfigEvent = {
   type: 'client-config.created',
-  schemaVersion: 1,
+  schemaVersion: 2,
   data: {
     clientId: 'acme',
     displayName: 'Acme',
@@ -51,6 +51,17 @@ describe('client config decisions', () => {
     expect(given(created).when({ type: 'change-settings', patch: { big: 'x'.repeat(70_000) } })).toThrow(
       /settings must not exceed/,
     );
+  });
+
+  it('sets a feature flag, and records nothing when it already has that value', () => {
+    const set: ClientConfigEvent = {
+      type: 'client-config.feature-flag-set',
+      schemaVersion: 1,
+      data: { flag: 'beta', enabled: true },
+    };
+    expect(given(created).when({ type: 'set-feature-flag', flag: 'beta', enabled: true })()).toEqual([set]);
+    expect(given(created, set).when({ type: 'set-feature-flag', flag: 'beta', enabled: true })()).toEqual([]);
+    expect(given(created, set).when({ type: 'set-feature-flag', flag: 'beta', enabled: false })()).toHaveLength(1);
   });
 
   it('archives, after which every command is refused', () => {

@@ -1,0 +1,9 @@
+import { clientConfigContract, clientConfigUpcasters } from './client-config.events';
+import { StreamContract } from './event-schema';
+import { UpcasterRegistry } from './upcasting';
+
+/** Every stream's event contract: what is published, and what can still be read. */
+export const STREAM_CONTRACTS: readonly StreamContract[] = [clientConfigContract];
+
+/** Reads any stored event as its current schema version. */
+export const upcasters = new UpcasterRegistry([...clientConfigUpcasters]);
