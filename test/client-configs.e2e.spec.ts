@@ -217,4 +217,28 @@ describe('client configs over HTTP', () => {
     const after = (await db.query(`SELECT count(*)::int AS n FROM events`)).rows[0].n;
     expect(after - before).toBe(1); // only the first create of the taken-clientId case
   });
+
+  it('pages through the whole store with GET /v1/events, every event once', async () => {
+    await Promise.all(Array.from({ length: 5 }, () => send('POST', '', newClient())));
+    const feed: { id: string; position: string }[] = [];
+    let after = '0';
+    for (;;) {
+      const page = await jsonOf<{ events: { id: string; position: string }[]; next: string }>(
+        await fetch(`${app.baseUrl}/v1/events?after=${after}&limit=3`),
+      );
+      if (page.events.length === 0) break;
+      expect(page.events.length).toBeLessThanOrEqual(3);
+      feed.push(...page.events);
+      after = page.next;
+    }
+    const { rows } = await db.query(`SELECT event_id AS id, position::text AS position FROM events`);
+    expect(feed).toHaveLength(rows.length);
+    expect(new Set(feed.map((event) => event.id))).toEqual(new Set(rows.map((row) => row.id)));
+
+    for (const bad of ['after=-1', 'after=abc', 'limit=0', 'limit=1001', 'limit=x', 'since=1']) {
+      const response = await fetch(`${app.baseUrl}/v1/events?${bad}`);
+      expect([bad, response.status]).toEqual([bad, 400]);
+    }
+    expect((await fetch(`${app.baseUrl}/v1/events?after=999999999`)).status).toBe(404);
+  });
 });

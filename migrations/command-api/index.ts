@@ -1,4 +1,5 @@
 import { CreateSystemCore1795646312556 } from './1795646312556-create-system-core';
+import { EventsCommitOrder1795712400000 } from './1795712400000-events-commit-order';
 
 /** In order. Listed explicitly (not globbed) so the bundled app can run them too. */
-export const COMMAND_API_MIGRATIONS = [CreateSystemCore1795646312556];
+export const COMMAND_API_MIGRATIONS = [CreateSystemCore1795646312556, EventsCommitOrder1795712400000];

@@ -9,6 +9,7 @@ import { commandApiSchema } from './command-api.schema';
 import { OutboxModule } from './outbox/outbox.module';
 import { ClientConfigsModule } from './client-configs/client-configs.module';
 import { StreamsModule } from './streams/streams.module';
+import { EventContractsModule } from './event-contracts/event-contracts.module';
 
 const APP = 'command-api';
 const persistence = PersistenceModule.forRoot({ owner: commandApiSchema, database: 'write' });
@@ -26,6 +27,7 @@ const messaging = MessagingModule.forRoot({ app: APP });
     OutboxModule,
     ClientConfigsModule,
     StreamsModule,
+    EventContractsModule,
     // Its own dependencies only: the write side does not use Redis.
     HealthModule.forRoot({
       imports: [persistence, messaging],

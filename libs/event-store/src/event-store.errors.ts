@@ -15,3 +15,12 @@ export class StreamVersionConflictError extends Error {
     );
   }
 }
+
+/** The feed was asked to resume after a position that no event has. */
+export class UnknownPositionError extends Error {
+  override name = 'UnknownPositionError';
+
+  constructor(readonly position: string) {
+    super(`No event has position ${position}`);
+  }
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Queryable } from '@analytics/persistence';
-import { StreamVersionConflictError } from './event-store.errors';
+import { StreamVersionConflictError, UnknownPositionError } from './event-store.errors';
 
 /** An event to append: its stable type, schema version and facts. */
 export interface NewEvent {
@@ -113,6 +113,40 @@ export async function readStream(db: Queryable, streamType: string, streamId: st
             schema_version, data, metadata, occurred_at
        FROM events WHERE stream_type = $1 AND stream_id = $2 ORDER BY stream_version`,
     [streamType, streamId],
+  );
+  return rows.map(toRecordedEvent);
+}
+
+/**
+ * One page of the whole store's events, in an order that never skips one (the replay feed).
+ *
+ * Positions are taken when a transaction inserts, not when it commits, so "after position N" can
+ * miss an event whose transaction commits late with a lower position. Instead the feed is read in
+ * (writing transaction id, position) order, and only up to the oldest transaction still running
+ * (`pg_snapshot_xmin`): every event not yet visible belongs to a transaction at or above that
+ * bound, so it sorts after everything already returned. `after` is the position of the last event
+ * the reader got (0 to start); it is resumed from that event's place in the order.
+ *
+ * The price: a transaction that stays open holds the feed back until it ends (any transaction of
+ * the cluster, not only ours).
+ */
+export async function readEventFeed(
+  db: Queryable,
+  { after, limit }: { after: string; limit: number },
+): Promise<RecordedEvent[]> {
+  if (after !== '0') {
+    const known: unknown[] = await db.query(`SELECT 1 FROM events WHERE position = $1`, [after]);
+    if (known.length === 0) throw new UnknownPositionError(after);
+  }
+  const rows: Record<string, unknown>[] = await db.query(
+    `SELECT position::text AS position, event_id, stream_type, stream_id, stream_version, event_type,
+            schema_version, data, metadata, occurred_at
+       FROM events
+      WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+        AND ($1::bigint = 0 OR (transaction_id, position) > (SELECT transaction_id, position FROM events WHERE position = $1))
+      ORDER BY transaction_id, position
+      LIMIT $2`,
+    [after, limit],
   );
   return rows.map(toRecordedEvent);
 }

@@ -7,6 +7,7 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
  */
 @Entity({ name: 'events' })
 @Index('uq_events_stream_version', ['streamType', 'streamId', 'streamVersion'], { unique: true })
+@Index('ix_events_commit_order', ['transactionId', 'position'])
 export class StoredEventEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   position!: string;
@@ -35,6 +36,10 @@ export class StoredEventEntity {
 
   @Column({ type: 'jsonb' })
   metadata!: Record<string, unknown>;
+
+  /** The writing transaction (xid): the event feed reads in (transaction id, position) order. */
+  @Column({ name: 'transaction_id', type: 'bigint', default: () => 'current_transaction_id()' })
+  transactionId!: string;
 
   @Column({ name: 'occurred_at', type: 'timestamptz', default: () => 'now()' })
   occurredAt!: Date;

@@ -1,0 +1,6 @@
+export class ReadEventFeed {
+  constructor(
+    readonly after: string,
+    readonly limit: number,
+  ) {}
+}
