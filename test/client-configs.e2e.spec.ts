@@ -241,4 +241,25 @@ describe('client configs over HTTP', () => {
     }
     expect((await fetch(`${app.baseUrl}/v1/events?after=999999999`)).status).toBe(404);
   });
+
+  it('counts commands by type and outcome and times them in /metrics', async () => {
+    const metric = async (pattern: RegExp) => {
+      const text = await (await fetch(`${app.baseUrl}/metrics`)).text();
+      return Number(pattern.exec(text)?.[1] ?? 0);
+    };
+    const sample = (name: string, command: string, outcome: string) =>
+      new RegExp(`^${name}\\{[^}]*command="${command}",outcome="${outcome}"[^}]*\\} (\\d+)`, 'm');
+    const accepted = sample('commands_total', 'CreateClientConfig', 'accepted');
+    const rejected = sample('commands_total', 'CreateClientConfig', 'rejected');
+    const conflicts = sample('commands_total', 'ChangeClientConfigSettings', 'conflict');
+    const timed = sample('command_duration_seconds_count', 'CreateClientConfig', 'accepted');
+    const before = await Promise.all([accepted, rejected, conflicts, timed].map(metric));
+
+    const { id } = await jsonOf<Accepted>(await send('POST', '', newClient()));
+    await send('POST', '', { ...newClient(), unknownField: 1 });
+    await send('PATCH', `/${id}`, { settings: { a: 1 } }, { 'If-Match': '"7"' });
+
+    const after = await Promise.all([accepted, rejected, conflicts, timed].map(metric));
+    expect(after.map((value, i) => value - before[i])).toEqual([1, 1, 1, 1]);
+  });
 });

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ConfigModule } from '@nestjs/config';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DatabaseHealthIndicator, PersistenceModule } from '@analytics/persistence';
@@ -10,6 +11,7 @@ import { OutboxModule } from './outbox/outbox.module';
 import { ClientConfigsModule } from './client-configs/client-configs.module';
 import { StreamsModule } from './streams/streams.module';
 import { EventContractsModule } from './event-contracts/event-contracts.module';
+import { CommandMetricsInterceptor } from './shared/command-metrics.interceptor';
 
 const APP = 'command-api';
 const persistence = PersistenceModule.forRoot({ owner: commandApiSchema, database: 'write' });
@@ -34,5 +36,6 @@ const messaging = MessagingModule.forRoot({ app: APP });
       readiness: [DatabaseHealthIndicator, KafkaHealthIndicator],
     }),
   ],
+  providers: [{ provide: APP_INTERCEPTOR, useClass: CommandMetricsInterceptor }],
 })
 export class CommandApiModule {}

@@ -117,18 +117,29 @@ export async function readStream(db: Queryable, streamType: string, streamId: st
   return rows.map(toRecordedEvent);
 }
 
+/** The oldest transaction id that may still add events (see readEventFeed). */
+const FEED_BOUND = `
+  SELECT coalesce(min(running.xid::text::bigint), pg_snapshot_xmax(pg_current_snapshot())::text::bigint)
+    FROM pg_snapshot_xip(pg_current_snapshot()) AS running(xid)
+   WHERE NOT EXISTS (
+     SELECT 1 FROM pg_stat_activity other
+      WHERE other.backend_xid::text::bigint = running.xid::text::bigint % 4294967296
+        AND other.datname IS DISTINCT FROM current_database() AND other.datname IS NOT NULL)`;
+
 /**
  * One page of the whole store's events, in an order that never skips one (the replay feed).
  *
  * Positions are taken when a transaction inserts, not when it commits, so "after position N" can
  * miss an event whose transaction commits late with a lower position. Instead the feed is read in
- * (writing transaction id, position) order, and only up to the oldest transaction still running
- * (`pg_snapshot_xmin`): every event not yet visible belongs to a transaction at or above that
- * bound, so it sorts after everything already returned. `after` is the position of the last event
- * the reader got (0 to start); it is resumed from that event's place in the order.
+ * (writing transaction id, position) order, and only below the oldest transaction that was still
+ * running when the query's snapshot was taken: every event not yet visible belongs to a transaction
+ * at or above that bound, so it sorts after everything already returned. `after` is the position
+ * of the last event the reader got (0 to start); it is resumed from that event's place in the order.
  *
- * The price: a transaction that stays open holds the feed back until it ends (any transaction of
- * the cluster, not only ours).
+ * Transaction ids are cluster-wide, so a running transaction is ignored only when it is known to
+ * belong to another database; one that cannot be placed (it ended meanwhile, or is hidden by
+ * permissions) holds the bound, which only delays the feed until the next read. The price: a long
+ * writing transaction in this database holds the feed back until it ends.
  */
 export async function readEventFeed(
   db: Queryable,
@@ -142,7 +153,7 @@ export async function readEventFeed(
     `SELECT position::text AS position, event_id, stream_type, stream_id, stream_version, event_type,
             schema_version, data, metadata, occurred_at
        FROM events
-      WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+      WHERE transaction_id < (${FEED_BOUND})
         AND ($1::bigint = 0 OR (transaction_id, position) > (SELECT transaction_id, position FROM events WHERE position = $1))
       ORDER BY transaction_id, position
       LIMIT $2`,
