@@ -9,6 +9,7 @@ import { commandApiConfig } from './command-api.config';
 import { commandApiSchema } from './command-api.schema';
 import { OutboxModule } from './outbox/outbox.module';
 import { ClientConfigsModule } from './client-configs/client-configs.module';
+import { ServiceProposalsModule } from './service-proposals/service-proposals.module';
 import { StreamsModule } from './streams/streams.module';
 import { EventContractsModule } from './event-contracts/event-contracts.module';
 import { CommandMetricsInterceptor } from './shared/command-metrics.interceptor';
@@ -28,6 +29,7 @@ const messaging = MessagingModule.forRoot({ app: APP });
     messaging,
     OutboxModule,
     ClientConfigsModule,
+    ServiceProposalsModule,
     StreamsModule,
     EventContractsModule,
     // Its own dependencies only: the write side does not use Redis.
