@@ -8,6 +8,7 @@ import { commandApiConfig } from './command-api.config';
 import { commandApiSchema } from './command-api.schema';
 import { OutboxModule } from './outbox/outbox.module';
 import { ClientConfigsModule } from './client-configs/client-configs.module';
+import { ConnectorProfilesModule } from './connector-profiles/connector-profiles.module';
 import { StreamsModule } from './streams/streams.module';
 
 const APP = 'command-api';
@@ -25,6 +26,7 @@ const messaging = MessagingModule.forRoot({ app: APP });
     messaging,
     OutboxModule,
     ClientConfigsModule,
+    ConnectorProfilesModule,
     StreamsModule,
     // Its own dependencies only: the write side does not use Redis.
     HealthModule.forRoot({
