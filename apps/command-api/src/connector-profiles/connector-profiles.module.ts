@@ -32,7 +32,7 @@ import { UpdateConnectorProfileHandler } from './update-connector-profile/update
       useFactory: (config: SecretsConfig) => {
         if (config.developmentKey) {
           new Logger('ConnectorProfiles').warn(
-            'SECRETS_ENCRYPTION_KEY is not set: connector secrets are sealed with the public development key',
+            'Connector secrets are sealed with the public development key: set SECRETS_ENCRYPTION_KEY (openssl rand -base64 32)',
           );
         }
         return new SecretBox(config.key);

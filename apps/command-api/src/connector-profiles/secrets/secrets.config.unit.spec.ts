@@ -29,6 +29,10 @@ describe('secrets config (SECRETS_ENCRYPTION_KEY)', () => {
     expect(config.key).toHaveLength(32);
   });
 
+  it('flags the development key when it is given explicitly (production may run with it, with a warning)', () => {
+    expect(load({ SECRETS_ENCRYPTION_KEY: DEVELOPMENT_SECRETS_KEY, NODE_ENV: 'production' }).developmentKey).toBe(true);
+  });
+
   it('refuses to start in production without a key', () => {
     expect(() => load({ SECRETS_ENCRYPTION_KEY: undefined, NODE_ENV: 'production' })).toThrow(
       /SECRETS_ENCRYPTION_KEY: required when NODE_ENV is production/,
