@@ -9,6 +9,7 @@ import { commandApiConfig } from './command-api.config';
 import { commandApiSchema } from './command-api.schema';
 import { OutboxModule } from './outbox/outbox.module';
 import { ClientConfigsModule } from './client-configs/client-configs.module';
+import { ConnectorProfilesModule } from './connector-profiles/connector-profiles.module';
 import { ServiceProposalsModule } from './service-proposals/service-proposals.module';
 import { StreamsModule } from './streams/streams.module';
 import { EventContractsModule } from './event-contracts/event-contracts.module';
@@ -29,6 +30,7 @@ const messaging = MessagingModule.forRoot({ app: APP });
     messaging,
     OutboxModule,
     ClientConfigsModule,
+    ConnectorProfilesModule,
     ServiceProposalsModule,
     StreamsModule,
     EventContractsModule,

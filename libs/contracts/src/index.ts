@@ -7,4 +7,5 @@ export * from './events/upcasting';
 export * from './events/catalog';
 export * from './events/asyncapi';
 export * from './events/client-config.events';
+export * from './events/connector-profile.events';
 export * from './events/service-proposal.events';

@@ -1,0 +1,31 @@
+import { Controller, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CommandContext, CommandOutcome, CommandResult } from '../../shared/command-context';
+import { replyWithOutcome } from '../../shared/command-reply';
+import { CommandRequestContext } from '../../shared/command-request';
+import { CommandResponse } from '../../shared/command-response.dto';
+import { DisableConnectorProfile } from './disable-connector-profile.command';
+
+@ApiTags('connector-profiles')
+@Controller('connector-profiles')
+export class DisableConnectorProfileController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post(':id/disable')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Disable a connector profile (no event when it already is disabled)' })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'Expected version, e.g. "3"; stale: 409' })
+  @ApiOkResponse({ type: CommandResponse })
+  async disable(
+    @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
+    @CommandRequestContext() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CommandResult> {
+    const outcome = await this.commands.execute<DisableConnectorProfile, CommandOutcome>(
+      new DisableConnectorProfile(id, context),
+    );
+    return replyWithOutcome(reply, outcome);
+  }
+}
