@@ -6,6 +6,7 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
  */
 @Entity({ name: 'outbox' })
 @Index('ix_outbox_unpublished', ['id'], { where: 'published_at IS NULL' })
+@Index('ix_outbox_parked', ['topic', 'messageKey', 'id'], { where: 'parked_at IS NOT NULL AND published_at IS NULL' })
 export class OutboxMessageEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id!: string;
@@ -31,4 +32,11 @@ export class OutboxMessageEntity {
 
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError!: string | null;
+
+  /** Set when Kafka refused the message for good (too large); the stream's later rows wait. */
+  @Column({ name: 'parked_at', type: 'timestamptz', nullable: true })
+  parkedAt!: Date | null;
+
+  @Column({ name: 'parked_reason', type: 'text', nullable: true })
+  parkedReason!: string | null;
 }

@@ -34,7 +34,22 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     @Inject(outboxConfig.KEY) private readonly config: OutboxConfig,
   ) {
     const producer = { sendBatch: async (batch: ProducerBatch) => (await this.connectedProducer()).sendBatch(batch) };
-    this.relay = new OutboxRelay(db, producer, { source: 'command-api', batchSize: config.batchSize });
+    this.relay = new OutboxRelay(db, producer, {
+      source: 'command-api',
+      batchSize: config.batchSize,
+      onParked: ({ outboxId, streamId, reason }) =>
+        this.logger.error(`outbox row ${outboxId} parked; stream ${streamId} waits behind it: ${reason}`),
+    });
+  }
+
+  /** Events Kafka refused for good, waiting for an operator. */
+  parkedEvents() {
+    return this.relay.parkedEvents();
+  }
+
+  /** Puts a parked event back in line; false when it is not parked. */
+  retryParked(outboxId: string) {
+    return this.relay.unpark(outboxId);
   }
 
   onApplicationBootstrap() {

@@ -30,10 +30,19 @@ export class OutboxMetrics {
     const backlog = async () =>
       (
         await db.query(
-          `SELECT count(*)::int AS pending, coalesce(extract(epoch FROM now() - min(enqueued_at)), 0)::float AS age
+          `SELECT count(*)::int AS pending, coalesce(extract(epoch FROM now() - min(enqueued_at)), 0)::float AS age,
+                  count(*) FILTER (WHERE parked_at IS NOT NULL)::int AS parked
              FROM outbox WHERE published_at IS NULL`,
         )
-      )[0] as { pending: number; age: number };
+      )[0] as { pending: number; age: number; parked: number };
+    new Gauge({
+      name: 'outbox_parked_events',
+      help: 'Events Kafka refused for good (too large), waiting for an operator; alert when > 0',
+      registers: [registry],
+      async collect() {
+        this.set((await backlog()).parked);
+      },
+    });
     new Gauge({
       name: 'outbox_backlog_events',
       help: 'Committed events not yet published',

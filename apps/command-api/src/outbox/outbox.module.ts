@@ -3,10 +3,12 @@ import { ConfigModule } from '@nestjs/config';
 import { outboxConfig } from './outbox.config';
 import { OutboxMetrics } from './outbox.metrics';
 import { OutboxRelayService } from './outbox-relay.service';
+import { ParkedEventsController } from './parked-events/parked-events.http.controller';
 
 /** Publishes committed events from the outbox to Kafka (one active relay among all instances). */
 @Module({
   imports: [ConfigModule.forFeature(outboxConfig)],
+  controllers: [ParkedEventsController],
   providers: [OutboxMetrics, OutboxRelayService],
 })
 export class OutboxModule {}

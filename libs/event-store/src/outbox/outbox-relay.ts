@@ -1,6 +1,6 @@
 import { CompressionTypes, Producer } from 'kafkajs';
 import { DataSource, QueryRunner } from 'typeorm';
-import { RecordedEvent, toRecordedEvent } from '../event-store';
+import { toRecordedEvent } from '../event-store';
 import { cloudEventHeaders, toEnvelope } from './envelope';
 
 /** Two int4 keys of the advisory lock that makes one relay active per database. */
@@ -11,6 +11,8 @@ export interface OutboxRelayOptions {
   source: string;
   /** Rows published per round. Default 500. */
   batchSize?: number;
+  /** Told about every row parked (to log it loudly). */
+  onParked?: (row: { outboxId: string; topic: string; streamId: string; reason: string }) => void;
 }
 
 /**
@@ -75,47 +77,140 @@ export class OutboxRelay {
   /**
    * One round: publishes up to `batchSize` pending rows and marks them published.
    * Returns how many were published (0: nothing pending). Call only while leader.
+   *
+   * A row Kafka refuses as too large for its topic can never be published as it is: it is parked
+   * with the reason (see `parkedEvents`), and the later rows of its stream wait behind it, because
+   * publishing them would break the stream's order for consumers. Other streams keep flowing.
    */
   async publishPending(): Promise<number> {
-    const rows: (RecordedEvent & { outboxId: string; topic: string; messageKey: string })[] = (
-      await this.db.query(
-        `SELECT o.id::text AS outbox_id, o.topic, o.message_key, e.position::text AS position, e.event_id,
-                e.stream_type, e.stream_id, e.stream_version, e.event_type, e.schema_version, e.data, e.metadata,
-                e.occurred_at
-           FROM outbox o JOIN events e ON e.position = o.event_position
-          WHERE o.published_at IS NULL
-          ORDER BY o.id
-          LIMIT $1`,
-        [this.options.batchSize ?? 500],
-      )
-    ).map((row: Record<string, unknown>) => ({
-      ...toRecordedEvent(row),
-      outboxId: row.outbox_id as string,
-      topic: row.topic as string,
-      messageKey: row.message_key as string,
-    }));
+    const rows = await this.pendingRows();
     if (rows.length === 0) return 0;
-
-    const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
-    for (const row of rows) {
-      const envelope = toEnvelope(row);
-      const messages = byTopic.get(row.topic) ?? [];
-      messages.push({
-        key: row.messageKey,
-        value: JSON.stringify(envelope),
-        headers: cloudEventHeaders(envelope, this.options.source),
-      });
-      byTopic.set(row.topic, messages);
+    try {
+      await this.send(rows);
+    } catch (error) {
+      if (!isMessageTooLarge(error)) throw error;
+      // Kafka does not say which message it refused: find it by sending one at a time.
+      return this.publishOneByOne(rows);
     }
+    await this.markPublished(rows);
+    return rows.length;
+  }
+
+  /** Parked rows (oldest first), for operators. */
+  async parkedEvents(): Promise<ParkedEvent[]> {
+    return this.db.query(
+      `SELECT o.id::text AS "outboxId", e.position::text AS position, o.topic, o.message_key AS "streamId",
+              e.event_type AS type, o.parked_at AS "parkedAt", o.parked_reason AS reason
+         FROM outbox o JOIN events e ON e.position = o.event_position
+        WHERE o.parked_at IS NOT NULL AND o.published_at IS NULL
+        ORDER BY o.id`,
+    );
+  }
+
+  /** Puts a parked row back in line (after the topic's limit was raised, say). False if not parked. */
+  async unpark(outboxId: string): Promise<boolean> {
+    const updated: [unknown[], number] = await this.db.query(
+      `UPDATE outbox SET parked_at = NULL WHERE id = $1 AND parked_at IS NOT NULL AND published_at IS NULL`,
+      [outboxId],
+    );
+    return updated[1] > 0;
+  }
+
+  private async pendingRows(): Promise<PendingRow[]> {
+    const rows: Record<string, unknown>[] = await this.db.query(
+      `SELECT o.id::text AS outbox_id, o.topic, o.message_key, e.position::text AS position, e.event_id,
+              e.stream_type, e.stream_id, e.stream_version, e.event_type, e.schema_version, e.data, e.metadata,
+              e.occurred_at
+         FROM outbox o JOIN events e ON e.position = o.event_position
+        WHERE o.published_at IS NULL AND o.parked_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM outbox parked
+                           WHERE parked.parked_at IS NOT NULL AND parked.published_at IS NULL
+                             AND parked.topic = o.topic AND parked.message_key = o.message_key AND parked.id < o.id)
+        ORDER BY o.id
+        LIMIT $1`,
+      [this.options.batchSize ?? 500],
+    );
+    return rows.map((row) => {
+      const event = toRecordedEvent(row);
+      const envelope = toEnvelope(event);
+      return {
+        outboxId: row.outbox_id as string,
+        topic: row.topic as string,
+        message: {
+          key: row.message_key as string,
+          value: JSON.stringify(envelope),
+          headers: cloudEventHeaders(envelope, this.options.source),
+        },
+      };
+    });
+  }
+
+  private async send(rows: PendingRow[]) {
+    const byTopic = new Map<string, PendingRow['message'][]>();
+    for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row.message]);
     await this.producer.sendBatch({
       acks: -1,
       compression: CompressionTypes.None,
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
+  }
+
+  private async publishOneByOne(rows: PendingRow[]): Promise<number> {
+    const blockedStreams = new Set<string>();
+    let published = 0;
+    for (const row of rows) {
+      const stream = `${row.topic}/${row.message.key}`;
+      if (blockedStreams.has(stream)) continue;
+      try {
+        await this.send([row]);
+      } catch (error) {
+        if (!isMessageTooLarge(error)) throw error;
+        const reason = `Kafka refused the message as too large for topic ${row.topic} (value ${Buffer.byteLength(row.message.value)} bytes)`;
+        await this.db.query(`UPDATE outbox SET parked_at = now(), parked_reason = $2, last_error = $3 WHERE id = $1`, [
+          row.outboxId,
+          reason,
+          (error as Error).message,
+        ]);
+        this.options.onParked?.({ outboxId: row.outboxId, topic: row.topic, streamId: row.message.key, reason });
+        blockedStreams.add(stream);
+        continue;
+      }
+      await this.markPublished([row]);
+      published++;
+    }
+    return published;
+  }
+
+  private async markPublished(rows: PendingRow[]) {
     await this.db.query(
       `UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`,
       [rows.map((row) => row.outboxId)],
     );
-    return rows.length;
   }
+}
+
+interface PendingRow {
+  outboxId: string;
+  topic: string;
+  message: { key: string; value: string; headers: Record<string, string> };
+}
+
+/** An event the relay could not publish, waiting for an operator. */
+export interface ParkedEvent {
+  outboxId: string;
+  position: string;
+  topic: string;
+  streamId: string;
+  type: string;
+  parkedAt: Date;
+  reason: string;
+}
+
+/** Kafka's MESSAGE_TOO_LARGE (error code 10), however kafkajs wraps it. */
+function isMessageTooLarge(error: unknown): boolean {
+  for (let cause = error as { type?: string; originalError?: unknown } | undefined; cause;) {
+    if (cause.type === 'MESSAGE_TOO_LARGE') return true;
+    cause = cause.originalError as typeof cause;
+  }
+  return false;
 }
