@@ -37,7 +37,9 @@ const messaging = MessagingModule.forRoot({ app: APP });
     // Its own dependencies only: the write side does not use Redis.
     HealthModule.forRoot({
       imports: [persistence, messaging],
-      readiness: [DatabaseHealthIndicator, KafkaHealthIndicator],
+      readiness: [DatabaseHealthIndicator],
+      // Commands commit to the outbox without the broker; the relay publishes once it is back.
+      degradable: [KafkaHealthIndicator],
     }),
   ],
   providers: [{ provide: APP_INTERCEPTOR, useClass: CommandMetricsInterceptor }],

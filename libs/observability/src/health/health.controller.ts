@@ -5,6 +5,7 @@ import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/term
 import { ReadinessIndicator } from './readiness-indicator';
 
 export const READINESS_INDICATORS = Symbol('READINESS_INDICATORS');
+export const DEGRADABLE_INDICATORS = Symbol('DEGRADABLE_INDICATORS');
 
 @ApiTags('operations')
 @Controller('health')
@@ -12,6 +13,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     @Inject(READINESS_INDICATORS) private readonly indicators: ReadinessIndicator[],
+    @Inject(DEGRADABLE_INDICATORS) private readonly degradable: ReadinessIndicator[],
   ) {}
 
   @Get('live')
@@ -25,11 +27,17 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({ summary: "The app's own dependencies answer; 503 when one does not" })
   async ready() {
-    try {
-      return await this.health.check(this.indicators.map((indicator) => () => indicator.check()));
-    } catch (error) {
-      throw asNotReadyProblem(error);
-    }
+    const [optional, required] = await Promise.all([
+      Promise.all(this.degradable.map((indicator) => indicator.check())),
+      this.health.check(this.indicators.map((indicator) => () => indicator.check())).catch((error: unknown) => {
+        throw asNotReadyProblem(error);
+      }),
+    ]);
+    const degraded = Object.fromEntries(
+      optional.flatMap((result) => Object.entries(result)).filter(([, state]) => state.status === 'down'),
+    );
+    const details = Object.assign({}, required.details, ...optional);
+    return Object.keys(degraded).length > 0 ? { ...required, details, degraded } : { ...required, details };
   }
 }
 
