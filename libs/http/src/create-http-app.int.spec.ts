@@ -1,9 +1,9 @@
-import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Module, Param, Post } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LoggingModule } from '@analytics/observability';
 import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
-import { createHttpApp } from './create-http-app';
+import { createHttpApp, MAX_BODY_DEPTH } from './create-http-app';
 
 class RenameRequest {
   @IsString()
@@ -22,6 +22,12 @@ class ThingsController {
   @HttpCode(201)
   create(@Body() body: RenameRequest) {
     return { received: body };
+  }
+
+  @Post(':id/archive')
+  @HttpCode(200)
+  archive(@Param('id') id: string) {
+    return { archived: id };
   }
 }
 
@@ -79,6 +85,37 @@ describe('createHttpApp', () => {
     expect(response.statusCode).toBe(status);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.json()).toMatchObject({ status, type: 'about:blank' });
+  });
+
+  it('refuses a body nested deeper than MAX_BODY_DEPTH with a problem, not a stack overflow (500)', async () => {
+    const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+    const app2 = await createHttpApp(TestModule, { name: 'http-test', description: 'test' });
+    await app2.init();
+    try {
+      const response = await app2.inject({
+        method: 'POST',
+        url: '/v1/things',
+        payload: nested(30_000),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.json()).toMatchObject({ status: 400, detail: expect.stringMatching(/nested deeper than 64/) });
+    } finally {
+      await app2.close();
+    }
+    // Within the limit, validation answers as usual.
+    expect((await post(nested(MAX_BODY_DEPTH))).json()).toMatchObject({ status: 400, errors: expect.any(Array) });
+  });
+
+  it.each([
+    ['an undecodable %-escape in a path parameter', '/v1/things/%E0%A4%A/archive', 400],
+    ['a path parameter over the length limit', `/v1/things/${'a'.repeat(500)}/archive`, 414],
+  ])('answers %s with a problem document', async (_, url, status) => {
+    const response = await app.inject({ method: 'POST', url });
+    expect(response.statusCode).toBe(status);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({ status, type: 'about:blank', title: expect.any(String) });
   });
 
   it('takes the correlation id from X-Correlation-Id, or makes one', async () => {

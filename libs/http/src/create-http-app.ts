@@ -1,12 +1,14 @@
-import { ExceptionFilter, RequestMethod, Type } from '@nestjs/common';
+import { BadRequestException, ExceptionFilter, RequestMethod, Type } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { PROBLEM_CONTENT_TYPE, problemType } from '@analytics/contracts';
 import { CORRELATION_ID_HEADER, correlationIdOf } from '@analytics/observability';
 import { Logger } from 'nestjs-pino';
 import { createValidationPipe } from './validation';
-import { ProblemDetailsFilter } from './problem-details.filter';
+import { ProblemDetailsFilter, toProblem } from './problem-details.filter';
 
 export interface HttpAppOptions {
   /** Service name, used in the API document. */
@@ -17,6 +19,22 @@ export interface HttpAppOptions {
   bodyLimitBytes?: number;
   /** App-specific filters (e.g. domain errors to problems), tried before the catch-all one. */
   filters?: ExceptionFilter[];
+}
+
+/**
+ * Deepest JSON body accepted (far beyond any DTO). Deeper ones are refused before validation,
+ * whose recursive walks (class-transformer, the pipe's prototype-key stripping) would overflow
+ * the stack on tens of thousands of levels and answer 500.
+ */
+export const MAX_BODY_DEPTH = 64;
+
+/**
+ * A URL Fastify's router can't decode (bad %-escape) or a path parameter over its length limit
+ * is answered before any route runs: as a problem document too, not Fastify's own JSON.
+ */
+function frameworkErrors(error: Error, request: { url: string }, reply: unknown): void {
+  const problem = toProblem(error, request.url);
+  void (reply as FastifyReply).status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
 }
 
 /** Routes outside the `/v1` prefix: operations endpoints of the runtime contract. */
@@ -33,6 +51,7 @@ export async function createHttpApp(appModule: Type, options: HttpAppOptions): P
     bodyLimit: options.bodyLimitBytes ?? 256 * 1024,
     genReqId: (request: IncomingMessage) => correlationIdOf(request),
     requestIdHeader: false,
+    frameworkErrors,
   });
   const app = await NestFactory.create<NestFastifyApplication>(appModule, adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
@@ -43,6 +62,18 @@ export async function createHttpApp(appModule: Type, options: HttpAppOptions): P
     .getInstance()
     .addHook('onSend', async (request, reply) => {
       reply.header(CORRELATION_ID_HEADER, request.id);
+    });
+
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('preValidation', async (request) => {
+      if (jsonDepthExceeds(request.body, MAX_BODY_DEPTH)) {
+        throw new BadRequestException({
+          type: problemType('validation-error'),
+          detail: `The request body must not be nested deeper than ${MAX_BODY_DEPTH} levels`,
+        });
+      }
     });
 
   app.setGlobalPrefix('v1', {
@@ -58,4 +89,16 @@ export async function createHttpApp(appModule: Type, options: HttpAppOptions): P
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
+}
+
+/** Whether a parsed JSON value nests deeper than `limit` (iterative: safe on any depth). */
+export function jsonDepthExceeds(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop() as [unknown, number];
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth + 1 > limit) return true;
+    for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  }
+  return false;
 }
