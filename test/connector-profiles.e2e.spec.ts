@@ -16,7 +16,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { commandApiSchema } from '../apps/command-api/src/command-api.schema';
-import { SecretBox } from '../apps/command-api/src/connector-profiles/secrets/secret-box';
+import { SecretBox } from '../apps/command-api/src/secrets/secret-box';
 
 interface Accepted {
   id: string;

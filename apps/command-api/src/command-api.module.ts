@@ -8,6 +8,7 @@ import { HealthModule, LoggingModule, MetricsModule } from '@analytics/observabi
 import { commandApiConfig } from './command-api.config';
 import { commandApiSchema } from './command-api.schema';
 import { OutboxModule } from './outbox/outbox.module';
+import { SecretsModule } from './secrets/secrets.module';
 import { ClientConfigsModule } from './client-configs/client-configs.module';
 import { ConnectorProfilesModule } from './connector-profiles/connector-profiles.module';
 import { ServiceProposalsModule } from './service-proposals/service-proposals.module';
@@ -28,6 +29,7 @@ const messaging = MessagingModule.forRoot({ app: APP });
     CqrsModule.forRoot(),
     persistence,
     messaging,
+    SecretsModule,
     OutboxModule,
     ClientConfigsModule,
     ConnectorProfilesModule,

@@ -15,7 +15,7 @@ import {
   SealedSecrets,
   sameJson,
 } from './domain/connector-profile.decider';
-import { SecretBox } from './secrets/secret-box';
+import { SecretBox } from '../secrets/secret-box';
 
 type Stream = EventSourcedStream<ConnectorProfileState, ConnectorProfileEvent>;
 type Command = StreamCommand<ConnectorProfileState, ConnectorProfileEvent>;

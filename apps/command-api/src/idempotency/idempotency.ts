@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { UnprocessableError } from '../shared/domain-errors';
 import { Queryable } from '@analytics/persistence';
 
@@ -8,13 +7,6 @@ export interface IdempotencyRequest {
   requestHash: string;
   /** How long the first response is kept for repeats. */
   ttlSeconds: number;
-}
-
-/** SHA-256 of method, path and body: the same key with another request is refused. */
-export function fingerprint(method: string, path: string, body: unknown): string {
-  return createHash('sha256')
-    .update(`${method} ${path}\n${JSON.stringify(body ?? null)}`)
-    .digest('hex');
 }
 
 /**

@@ -1,11 +1,13 @@
+import { FingerprintedRequest } from '../secrets/request-fingerprint';
+
 /** Who asked for a command and on what basis (from the HTTP request). */
 export interface CommandContext {
   /** From `If-Match`; undefined: decide on the current version (still safe against races). */
   expectedVersion?: number;
   correlationId: string;
   causationId: string | null;
-  /** From `Idempotency-Key`: the key and a fingerprint of the request. */
-  idempotency?: { key: string; requestHash: string };
+  /** From `Idempotency-Key`: the key, and the request a repeat must match. */
+  idempotency?: { key: string; request: FingerprintedRequest };
 }
 
 /** What an accepted command answers (contract). */

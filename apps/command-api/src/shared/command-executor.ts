@@ -6,6 +6,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { commandApiConfig, CommandApiConfig } from '../command-api.config';
 import { runOnce } from '../idempotency/idempotency';
+import { RequestFingerprint } from '../secrets/request-fingerprint';
 import { CommandContext, CommandOutcome, CommandResult } from './command-context';
 import { NotFoundError, VersionConflictError } from './domain-errors';
 import { DomainEvent, EventSourcedStream, StreamCommand } from './event-sourced-stream';
@@ -23,6 +24,7 @@ export class CommandExecutor {
     @InjectDataSource() private readonly db: DataSource,
     private readonly topics: TopicNames,
     @Inject(commandApiConfig.KEY) private readonly config: CommandApiConfig,
+    private readonly fingerprint: RequestFingerprint,
   ) {}
 
   async execute<State, Event extends DomainEvent>(
@@ -32,7 +34,8 @@ export class CommandExecutor {
     context: CommandContext,
   ): Promise<CommandOutcome> {
     const idempotency = context.idempotency && {
-      ...context.idempotency,
+      key: context.idempotency.key,
+      requestHash: this.fingerprint.of(context.idempotency.request),
       ttlSeconds: this.config.idempotencyTtlSeconds,
     };
     try {

@@ -1,7 +1,6 @@
 import { BadRequestException, createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { problemType } from '@analytics/contracts';
-import { fingerprint } from '../idempotency/idempotency';
 import { CommandContext } from './command-context';
 
 /** `If-Match: "3"` (or `3`) as a number; undefined when absent. */
@@ -41,6 +40,6 @@ export const CommandRequestContext = createParamDecorator((_: unknown, ctx: Exec
     expectedVersion: parseIfMatch(Array.isArray(ifMatch) ? ifMatch[0] : ifMatch),
     correlationId: request.id,
     causationId: key ?? null,
-    idempotency: key ? { key, requestHash: fingerprint(request.method, request.url, request.body) } : undefined,
+    idempotency: key ? { key, request: { method: request.method, path: request.url, body: request.body } } : undefined,
   };
 });

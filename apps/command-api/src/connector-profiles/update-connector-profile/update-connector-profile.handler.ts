@@ -2,7 +2,7 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandOutcome } from '../../shared/command-context';
 import { CommandExecutor } from '../../shared/command-executor';
 import { connectorProfileStream, updateConnectorProfile } from '../connector-profile.stream';
-import { SecretBox } from '../secrets/secret-box';
+import { SecretBox } from '../../secrets/secret-box';
 import { UpdateConnectorProfile } from './update-connector-profile.command';
 
 @CommandHandler(UpdateConnectorProfile)
