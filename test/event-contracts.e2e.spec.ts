@@ -37,7 +37,9 @@ interface AsyncApiDocument {
  */
 describe('event contracts', () => {
   const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
-  const topics = new TopicNames(process.env.KAFKA_TOPIC_PREFIX ?? '');
+  // Topics of its own: other tests publish test-only event types on the run's shared topics.
+  const prefix = `${process.env.KAFKA_TOPIC_PREFIX ?? ''}contracts.`;
+  const topics = new TopicNames(prefix);
   let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
   let app: AppProcess;
   let collectors: EventCollector[] = [];
@@ -49,7 +51,7 @@ describe('event contracts', () => {
     const eventTopics = STREAM_TYPES.map((type) => topics.eventsOf(type));
     await ensureTopics(new Kafka({ brokers, logLevel: logLevel.NOTHING }), eventTopics, 6);
     collectors = await Promise.all(eventTopics.map((topic) => collectEvents(brokers, topic)));
-    app = await startApp('command-api', { DATABASE_URL: scratch.url });
+    app = await startApp('command-api', { DATABASE_URL: scratch.url, KAFKA_TOPIC_PREFIX: prefix });
     document = await jsonOf<AsyncApiDocument>(await fetch(`${app.baseUrl}/asyncapi.json`));
   });
 
