@@ -8,7 +8,7 @@
  *   --out DIR            where the JSON and SVG go (default bench/results)
  *
  * Services: DATABASE_URL (any database on the server; the bench creates and drops its own
- * `bench_<runid>_*` databases), KAFKA_BROKERS (topics `bench.<runid>.*`, left on the broker).
+ * `bench_<runid>_*` databases), KAFKA_BROKERS (topics `bench.<runid>.*`, deleted at the end).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -78,7 +78,7 @@ async function main() {
       reports.push(await runFigure(make(), ctx));
     }
   } finally {
-    await ctx.cleanup();
+    await ctx.cleanup(reports.some((report) => report.error));
   }
 
   const stamp = started.toISOString().replace(/:/g, '').replace(/\..*/, '');

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 
 /** How long and how hard to run; `--quick` proves the harness works, the default gives figures. */
@@ -78,8 +79,11 @@ export class BenchContext {
     this.cleanups.push(work);
   }
 
-  /** Stops what the figures left running, then drops this run's databases. */
-  async cleanup(): Promise<void> {
+  /**
+   * Stops what the figures left running, then drops this run's databases and topics. The work
+   * directory (app logs) is removed too unless `keepLogs` (a figure failed: its logs say why).
+   */
+  async cleanup(keepLogs = false): Promise<void> {
     for (const work of this.cleanups.splice(0).reverse()) {
       await work().catch((error: Error) => this.progress(`cleanup step failed: ${error.message}`));
     }
@@ -87,6 +91,20 @@ export class BenchContext {
       await this.admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).catch(
         (error: Error) => this.progress(`could not drop ${name}: ${error.message}`),
       );
+    }
+    await this.deleteTopics().catch((error: Error) => this.progress(`could not delete topics: ${error.message}`));
+    if (keepLogs) this.progress(`logs kept in ${this.workDir}`);
+    else rmSync(this.workDir, { recursive: true, force: true });
+  }
+
+  private async deleteTopics(): Promise<void> {
+    const admin = new Kafka({ brokers: this.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(this.topicPrefix));
+      if (topics.length > 0) await admin.deleteTopics({ topics });
+    } finally {
+      await admin.disconnect();
     }
   }
 
