@@ -1,0 +1,112 @@
+/**
+ * Runs figures side by side: in each round both sides run, the order alternating from one round
+ * to the next (baseline, ours | ours, baseline | baseline, ours ...), so that a slow drift of the
+ * machine (other jobs, a warming cache, a growing table) hits both sides alike.
+ */
+import { Figure, SideResult } from './figure';
+import { BenchContext } from './lib/context';
+import { compare, Comparison, summarize } from './lib/stats';
+
+export interface RoundRecord {
+  round: number;
+  order: ('ours' | 'baseline')[];
+  ours: SideResult;
+  baseline: SideResult;
+}
+
+export interface MetricReport extends Comparison {
+  key: string;
+  label: string;
+  unit: string;
+  better: 'higher' | 'lower';
+  floor?: number;
+  goal?: number;
+  oursRounds: number[];
+  baselineRounds: number[];
+  /** Failed operations over all rounds, per side. */
+  failures: { ours: number; baseline: number };
+}
+
+export interface FigureReport {
+  name: string;
+  description: { ours: string; baseline: string };
+  metrics: MetricReport[];
+  /** Median CPU ms per operation of each process, per side, for the figure's first metric. */
+  cpu: { ours: Record<string, number>; baseline: Record<string, number> };
+  rounds: RoundRecord[];
+  notes: string[];
+  error?: string;
+}
+
+export async function runFigure(figure: Figure, ctx: BenchContext): Promise<FigureReport> {
+  const rounds: RoundRecord[] = [];
+  const report: FigureReport = {
+    name: figure.name,
+    description: figure.description,
+    metrics: [],
+    cpu: { ours: {}, baseline: {} },
+    rounds,
+    notes: [],
+  };
+  try {
+    ctx.progress(`${figure.name}: preparing`);
+    await figure.prepare(ctx);
+    for (let round = 1; round <= ctx.options.rounds; round++) {
+      const order: RoundRecord['order'] = round % 2 === 1 ? ['baseline', 'ours'] : ['ours', 'baseline'];
+      const results: Partial<Record<'ours' | 'baseline', SideResult>> = {};
+      for (const side of order) {
+        ctx.progress(`${figure.name}: round ${round}/${ctx.options.rounds}, ${side}`);
+        const result = side === 'ours' ? await figure.runOurs(ctx, round) : await figure.runBaseline(ctx, round);
+        const first = result[figure.metrics[0].key];
+        ctx.progress(`  -> ${formatValue(first.value)} ${figure.metrics[0].unit}`);
+        results[side] = result;
+      }
+      rounds.push({ round, order, ours: results.ours!, baseline: results.baseline! });
+    }
+  } catch (error) {
+    report.error = (error as Error).stack ?? String(error);
+    ctx.progress(`${figure.name}: FAILED: ${(error as Error).message}`);
+  } finally {
+    await figure
+      .teardown(ctx)
+      .catch((error: Error) => ctx.progress(`${figure.name}: teardown failed: ${error.message}`));
+  }
+  report.notes = figure.notes();
+  if (rounds.length === 0) return report;
+  for (const metric of figure.metrics) {
+    const ours = rounds.map((r) => r.ours[metric.key].value);
+    const baseline = rounds.map((r) => r.baseline[metric.key].value);
+    report.metrics.push({
+      key: metric.key,
+      label: metric.label,
+      unit: metric.unit,
+      better: metric.better,
+      floor: metric.floor,
+      goal: metric.goal,
+      oursRounds: ours,
+      baselineRounds: baseline,
+      failures: {
+        ours: rounds.reduce((sum, r) => sum + (r.ours[metric.key].failures ?? 0), 0),
+        baseline: rounds.reduce((sum, r) => sum + (r.baseline[metric.key].failures ?? 0), 0),
+      },
+      ...compare(metric, ours, baseline),
+    });
+  }
+  const main = figure.metrics[0].key;
+  for (const side of ['ours', 'baseline'] as const) {
+    const byProcess = new Map<string, number[]>();
+    for (const r of rounds) {
+      for (const share of r[side][main].cpu)
+        byProcess.set(share.process, [...(byProcess.get(share.process) ?? []), share.msPerOp]);
+    }
+    for (const [process, values] of byProcess) report.cpu[side][process] = summarize(values).median;
+  }
+  return report;
+}
+
+export function formatValue(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (Math.abs(value) >= 100) return value.toFixed(0);
+  if (Math.abs(value) >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
