@@ -2,6 +2,8 @@ import { DynamicModule, Inject, Logger, Module, OnApplicationShutdown } from '@n
 import { ConfigModule } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import Redis from 'ioredis';
+import { Registry } from 'prom-client';
+import { CacheMetrics, ReadThroughCache } from './read-through';
 import { redisConfig, RedisConfig } from './redis.config';
 import { RedisHealthIndicator } from './redis.health';
 
@@ -19,10 +21,16 @@ function reportConnectionErrors(redis: Redis) {
   });
 }
 
-/** The app's ioredis client (injectable as `Redis`) and its readiness check. */
+/**
+ * The app's ioredis client (injectable as `Redis`), its readiness check, and the app's
+ * `ReadThroughCache` (keys under `cache:<app>:`, metrics on the app's Registry when there is one).
+ */
 @Module({})
 export class CacheModule implements OnApplicationShutdown {
-  constructor(@Inject(Redis) private readonly redis: Redis) {}
+  constructor(
+    @Inject(Redis) private readonly redis: Redis,
+    @Inject(ReadThroughCache) private readonly cache: ReadThroughCache,
+  ) {}
 
   static forRoot(options: { app: string }): DynamicModule {
     return {
@@ -46,13 +54,28 @@ export class CacheModule implements OnApplicationShutdown {
             return redis;
           },
         },
+        {
+          provide: ReadThroughCache,
+          inject: [Redis, redisConfig.KEY, { token: Registry, optional: true }],
+          useFactory: (redis: Redis, config: RedisConfig, registry?: Registry) =>
+            new ReadThroughCache(redis, {
+              name: 'queries',
+              keyPrefix: `cache:${options.app}:`,
+              ttlSeconds: config.ttlSeconds,
+              redisTimeoutMs: config.timeoutMs,
+              breakerFailureThreshold: config.breakerFailures,
+              breakerCooldownMs: config.breakerCooldownMs,
+              metrics: registry ? CacheMetrics.on(registry) : undefined,
+            }),
+        },
         RedisHealthIndicator,
       ],
-      exports: [Redis, RedisHealthIndicator],
+      exports: [Redis, ReadThroughCache, RedisHealthIndicator],
     };
   }
 
   onApplicationShutdown() {
+    this.cache.close();
     this.redis.disconnect();
   }
 }

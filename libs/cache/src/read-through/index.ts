@@ -1,0 +1,4 @@
+export * from './read-through-cache';
+export * from './cache-metrics';
+export * from './circuit-breaker';
+export * from './positions';
