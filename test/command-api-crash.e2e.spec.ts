@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { commandApiSchema } from '../apps/command-api/src/command-api.schema';
-import { COMMAND_ENDPOINTS, CommandEndpoint, WRITE_MODELS } from './command-endpoints';
+import { COMMAND_ENDPOINTS, CommandEndpoint, FIXTURE_CLIENTS, WRITE_MODELS } from './command-endpoints';
 
 const KILLS = 10;
 const CONCURRENCY = 8;
@@ -39,9 +39,22 @@ interface Command {
 /** How often each command endpoint is picked by the load (creates also seed the streams). */
 const WEIGHTS: Record<string, number> = {
   'create client config': 3,
-  'change client config settings': 4,
-  'set client feature flag': 4,
+  'change client config settings': 3,
+  'set client feature flag': 3,
   'archive client config': 0.2,
+  // Registrations and updates carry secrets (sealed in the command) half of the time.
+  'register connector profile': 3,
+  'update connector profile': 4,
+  'disable connector profile': 0.5,
+  'enable connector profile': 0.5,
+  'archive connector profile': 0.2,
+  'draft service proposal': 3,
+  'revise service proposal': 1,
+  'submit service proposal': 2,
+  // On a proposal that is not (or no longer) submitted: 409.
+  'accept service proposal': 0.5,
+  'reject service proposal': 0.5,
+  'withdraw service proposal': 0.3,
 };
 
 const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)];
@@ -88,6 +101,7 @@ describe('command-api killed with -9 under load', () => {
     const acknowledged: (Accepted & { life: number })[] = [];
     const unknown: Command[] = [];
     const refused = new Map<number, number>();
+    const acksByEndpoint = new Map<string, number>();
     const acksPerLife: number[] = [0];
     let life = 0;
     let loading = true;
@@ -96,9 +110,9 @@ describe('command-api killed with -9 under load', () => {
       const choices = COMMAND_ENDPOINTS.filter(
         (endpoint) => endpoint.creates || (streams.get(endpoint.streamType)?.size ?? 0) > 0,
       );
-      const total = choices.reduce((sum, endpoint) => sum + (WEIGHTS[endpoint.name] ?? 1), 0);
+      const total = choices.reduce((sum, endpoint) => sum + WEIGHTS[endpoint.name], 0);
       let roll = Math.random() * total;
-      const endpoint = choices.find((choice) => (roll -= WEIGHTS[choice.name] ?? 1) < 0) ?? choices[0];
+      const endpoint = choices.find((choice) => (roll -= WEIGHTS[choice.name]) < 0) ?? choices[0];
       const known = streams.get(endpoint.streamType) ?? new Map<string, number>();
       const id = endpoint.creates ? '' : pick([...known.keys()]);
       const params = sampleOf(fc.record(endpoint.params));
@@ -110,7 +124,8 @@ describe('command-api killed with -9 under load', () => {
       return {
         endpoint,
         path: endpoint.path(id, params),
-        body: endpoint.body ? JSON.stringify(sampleOf(endpoint.body)) : undefined,
+        // Creates make streams that every command of their type fits (e.g. database connectors).
+        body: endpoint.body ? JSON.stringify(sampleOf(endpoint.fixtureBody ?? endpoint.body)) : undefined,
         headers,
       };
     };
@@ -133,6 +148,7 @@ describe('command-api killed with -9 under load', () => {
       if (response.status >= 200 && response.status < 300) {
         const accepted = (await response.json()) as Accepted;
         acknowledged.push({ ...accepted, life: inLife });
+        acksByEndpoint.set(command.endpoint.name, (acksByEndpoint.get(command.endpoint.name) ?? 0) + 1);
         acksPerLife[inLife] = (acksPerLife[inLife] ?? 0) + 1;
         const known = streams.get(command.endpoint.streamType) ?? new Map<string, number>();
         streams.set(command.endpoint.streamType, known.set(accepted.id, accepted.version));
@@ -159,6 +175,15 @@ describe('command-api killed with -9 under load', () => {
     };
 
     app = await startApp('command-api', { DATABASE_URL: scratch.url });
+    // The clients that connector profiles and proposals name (never archived by the load).
+    for (const client of FIXTURE_CLIENTS) {
+      const created = await fetch(`${app.baseUrl}/v1/client-configs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(client),
+      });
+      expect(created.status).toBe(201);
+    }
     const load = Promise.all(Array.from({ length: CONCURRENCY }, worker));
     try {
       for (let kill = 1; kill <= KILLS; kill++) {
@@ -208,13 +233,21 @@ describe('command-api killed with -9 under load', () => {
     });
 
     const duplicates = received().length - receivedIds().size;
+    const eventsByType: Record<string, number> = {};
+    for (const event of events) eventsByType[event.stream_type] = (eventsByType[event.stream_type] ?? 0) + 1;
+    const { rows: sealed } = await db.query(
+      `SELECT count(*)::int AS n FROM connector_profiles WHERE encrypted_secrets IS NOT NULL`,
+    );
     const summary = {
       acknowledged: acknowledged.length,
       unknownOutcome: unknown.length,
       resolvedByIdempotencyKey: resolved,
       refused: Object.fromEntries(refused),
       acksPerLife,
+      acksByEndpoint: Object.fromEntries(acksByEndpoint),
       events: events.length,
+      eventsByType,
+      profilesWithSecrets: sealed[0].n,
       published: received().length,
       duplicates,
     };
@@ -259,6 +292,11 @@ describe('command-api killed with -9 under load', () => {
       );
       expect({ table, mismatches }).toEqual({ table, mismatches: [] });
     }
-    expect(streamTypes.size).toBeGreaterThan(0);
+    // The load reached every stream type and acknowledged every frequent command; secrets were sealed.
+    for (const [name, weight] of Object.entries(WEIGHTS)) {
+      if (weight >= 2) expect({ name, acked: (acksByEndpoint.get(name) ?? 0) > 0 }).toEqual({ name, acked: true });
+    }
+    expect([...streamTypes].sort()).toEqual(Object.keys(WRITE_MODELS).sort());
+    expect(sealed[0].n).toBeGreaterThan(0);
   });
 });

@@ -282,6 +282,11 @@ describe('connector profiles over HTTP', () => {
         expect.arrayContaining(['config.bucket', 'config.region', 'config.host']) as unknown as string[],
       ],
       ['kind cannot change', await send('PATCH', `/${id}`, { kind: 's3' }), ['kind']],
+      [
+        'null members of an update (left out, not null)',
+        await send('PATCH', `/${id}`, { name: null, config: null, tags: null, secrets: null }),
+        expect.arrayContaining(['name', 'config', 'tags', 'secrets']) as unknown as string[],
+      ],
     ];
     for (const [what, response, fields] of cases) {
       const problem = await problemOf(response);

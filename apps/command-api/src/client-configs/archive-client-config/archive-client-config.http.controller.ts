@@ -6,6 +6,7 @@ import { CommandContext, CommandOutcome, CommandResult } from '../../shared/comm
 import { replyWithOutcome } from '../../shared/command-reply';
 import { CommandRequestContext } from '../../shared/command-request';
 import { CommandResponse } from '../../shared/command-response.dto';
+import { TakesNoBody } from '../../shared/no-request-body';
 import { ArchiveClientConfig } from './archive-client-config.command';
 
 @ApiTags('client-configs')
@@ -15,6 +16,7 @@ export class ArchiveClientConfigController {
 
   @Post(':id/archive')
   @HttpCode(200)
+  @TakesNoBody()
   @ApiOperation({ summary: 'Archive a client configuration (it then accepts no commands)' })
   @ApiHeader({ name: 'If-Match', required: false, description: 'Expected version, e.g. "3"; stale: 409' })
   @ApiOkResponse({ type: CommandResponse })

@@ -6,6 +6,7 @@ import { CommandContext, CommandOutcome, CommandResult } from '../../shared/comm
 import { replyWithOutcome } from '../../shared/command-reply';
 import { CommandRequestContext } from '../../shared/command-request';
 import { CommandResponse } from '../../shared/command-response.dto';
+import { TakesNoBody } from '../../shared/no-request-body';
 import { ArchiveConnectorProfile } from './archive-connector-profile.command';
 
 @ApiTags('connector-profiles')
@@ -15,6 +16,7 @@ export class ArchiveConnectorProfileController {
 
   @Post(':id/archive')
   @HttpCode(200)
+  @TakesNoBody()
   @ApiOperation({ summary: 'Archive a connector profile (it then accepts no commands; its name is free again)' })
   @ApiHeader({ name: 'If-Match', required: false, description: 'Expected version, e.g. "3"; stale: 409' })
   @ApiOkResponse({ type: CommandResponse })

@@ -13,7 +13,12 @@ export class RegisterConnectorProfileHandler implements ICommandHandler<Register
   ) {}
 
   execute({ id, request, context }: RegisterConnectorProfile) {
-    const command = registerConnectorProfile(id, { ...request, tags: request.tags ?? [] }, this.box);
+    const command = registerConnectorProfile(
+      id,
+      // Optional members sent as null count as absent.
+      { ...request, tags: request.tags ?? [], secrets: request.secrets ?? undefined },
+      this.box,
+    );
     return this.executor.execute(connectorProfileStream, id, command, context);
   }
 }

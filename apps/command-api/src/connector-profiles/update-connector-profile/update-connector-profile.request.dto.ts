@@ -1,13 +1,18 @@
 import { MAX_CONNECTOR_TAGS } from '@analytics/contracts';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsString, Length, Matches, ValidateIf } from 'class-validator';
 import { IsJsonObject } from '../../shared/json-object.validator';
 import { CONNECTOR_TAG, IsStringMap } from '../connector-profile.validators';
 
-/** Any of the fields; the others stay as they are. The kind cannot change. */
+const present = (_: object, value: unknown) => value !== undefined;
+
+/**
+ * Any of the fields; the others stay as they are. The kind cannot change. Members may be left out
+ * but not set to null.
+ */
 export class UpdateConnectorProfileRequest {
   @ApiPropertyOptional({ example: 'Orders database (replica)' })
-  @IsOptional()
+  @ValidateIf(present)
   @IsString()
   @Length(1, 200)
   name?: string;
@@ -16,7 +21,7 @@ export class UpdateConnectorProfileRequest {
     description: "Replaces the whole config; validated against the profile's kind (unknown fields: 400)",
     example: { host: 'replica.internal', port: 5432, database: 'orders', username: 'reader' },
   })
-  @IsOptional()
+  @ValidateIf(present)
   @IsJsonObject()
   config?: Record<string, unknown>;
 
@@ -24,7 +29,7 @@ export class UpdateConnectorProfileRequest {
     example: ['finance'],
     description: `Replaces the tags: up to ${MAX_CONNECTOR_TAGS} unique slugs`,
   })
-  @IsOptional()
+  @ValidateIf(present)
   @IsArray()
   @ArrayMaxSize(MAX_CONNECTOR_TAGS)
   @ArrayUnique()
@@ -37,7 +42,7 @@ export class UpdateConnectorProfileRequest {
     description: 'Replaces all the secrets (stored only encrypted, never returned); {} removes them',
     example: { password: 'rotated' },
   })
-  @IsOptional()
+  @ValidateIf(present)
   @IsStringMap()
   secrets?: Record<string, string>;
 }

@@ -6,6 +6,7 @@ import { CommandContext, CommandOutcome, CommandResult } from '../../shared/comm
 import { replyWithOutcome } from '../../shared/command-reply';
 import { CommandRequestContext } from '../../shared/command-request';
 import { CommandResponse } from '../../shared/command-response.dto';
+import { TakesNoBody } from '../../shared/no-request-body';
 import { AcceptServiceProposal } from './accept-service-proposal.command';
 
 @ApiTags('service-proposals')
@@ -15,6 +16,7 @@ export class AcceptServiceProposalController {
 
   @Post(':id/accept')
   @HttpCode(200)
+  @TakesNoBody()
   @ApiOperation({
     summary: 'Accept a submitted proposal up to its validUntil (409 proposal-not-submitted, 409 proposal-expired)',
   })

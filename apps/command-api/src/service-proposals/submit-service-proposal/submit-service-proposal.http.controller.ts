@@ -6,6 +6,7 @@ import { CommandContext, CommandOutcome, CommandResult } from '../../shared/comm
 import { replyWithOutcome } from '../../shared/command-reply';
 import { CommandRequestContext } from '../../shared/command-request';
 import { CommandResponse } from '../../shared/command-response.dto';
+import { TakesNoBody } from '../../shared/no-request-body';
 import { SubmitServiceProposal } from './submit-service-proposal.command';
 
 @ApiTags('service-proposals')
@@ -15,6 +16,7 @@ export class SubmitServiceProposalController {
 
   @Post(':id/submit')
   @HttpCode(200)
+  @TakesNoBody()
   @ApiOperation({
     summary:
       'Submit a draft proposal to the client (not a draft: 409 proposal-not-draft; expired: 409 proposal-expired)',

@@ -6,6 +6,7 @@ import { CommandContext, CommandOutcome, CommandResult } from '../../shared/comm
 import { replyWithOutcome } from '../../shared/command-reply';
 import { CommandRequestContext } from '../../shared/command-request';
 import { CommandResponse } from '../../shared/command-response.dto';
+import { TakesNoBody } from '../../shared/no-request-body';
 import { WithdrawServiceProposal } from './withdraw-service-proposal.command';
 
 @ApiTags('service-proposals')
@@ -15,6 +16,7 @@ export class WithdrawServiceProposalController {
 
   @Post(':id/withdraw')
   @HttpCode(200)
+  @TakesNoBody()
   @ApiOperation({ summary: 'Withdraw a draft or submitted proposal (otherwise 409 proposal-not-open)' })
   @ApiHeader({ name: 'If-Match', required: false, description: 'Expected version, e.g. "3"; stale: 409' })
   @ApiOkResponse({ type: CommandResponse })
