@@ -1,4 +1,5 @@
 import './register-paths';
+import { silenceKafkajsNegativeTimeoutWarning } from '@analytics/messaging';
 import { runPendingMigrations, ensureDatabaseExists } from '@analytics/persistence';
 import { commandApiSchema } from '../../apps/command-api/src/command-api.schema';
 import { queryApiSchema } from '../../apps/query-api/src/query-api.schema';
@@ -12,6 +13,7 @@ import { runState } from './run-state';
  * two runs on one machine never see each other's data.
  */
 export default async function globalSetup(): Promise<void> {
+  silenceKafkajsNegativeTimeoutWarning();
   if (runState.current) return;
   const { endpoints, containers } = await resolveServices(process.env);
   await assertServicesAnswer(endpoints);
