@@ -182,15 +182,15 @@ export class ProjectionEngine {
   /** Applies the events waiting behind `version`, in order, until a gap (or a dead letter). */
   private async drain(tx: Queryable, streamType: string, streamId: string, version: number, context: ApplyContext) {
     for (let next = version + 1; ; next++) {
-      const [waiting] = await tx
-        .query(
-          `DELETE FROM read_model.pending_events WHERE stream_type = $1 AND stream_id = $2 AND stream_version <= $3
-         RETURNING stream_version, envelope`,
-          [streamType, streamId, next],
-        )
-        .then((rows: { stream_version: number; envelope: ProjectedEvent | null }[]) =>
-          rows.filter((row) => row.stream_version === next),
-        );
+      // (A CTE, so that the driver returns the rows themselves for a DELETE ... RETURNING.)
+      const removed: { stream_version: number; envelope: ProjectedEvent | null }[] = await tx.query(
+        `WITH removed AS (
+           DELETE FROM read_model.pending_events WHERE stream_type = $1 AND stream_id = $2 AND stream_version <= $3
+           RETURNING stream_version, envelope)
+         SELECT stream_version, envelope FROM removed`,
+        [streamType, streamId, next],
+      );
+      const waiting = removed.find((row) => row.stream_version === next);
       if (!waiting) return;
       if (waiting.envelope === null) {
         // A skipped version: the chain passes over it.
