@@ -1,5 +1,6 @@
 import { SchemaOwner } from '@analytics/persistence';
 import { QUERY_API_MIGRATIONS } from '../../../migrations/query-api';
+import { ClientConfigViewEntity } from './clients/client-config-view.entity';
 import { ClientOverviewEntity } from './clients/client-overview.entity';
 import { ConnectorProfileViewEntity } from './connector-profiles/connector-profile-view.entity';
 import { ProjectionCheckpointEntity } from './projections/projection-checkpoint.entity';
@@ -20,6 +21,7 @@ export const queryApiSchema: SchemaOwner = {
     StreamVersionEntity,
     PendingEventEntity,
     DeadLetterEntity,
+    ClientConfigViewEntity,
     ClientOverviewEntity,
     ConnectorProfileViewEntity,
     ServiceProposalViewEntity,

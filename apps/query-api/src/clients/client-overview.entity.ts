@@ -1,8 +1,8 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
- * One client at a glance, from all three streams: its configuration (folded from the
- * client-config stream) and counts derived from its connector profiles and service proposals.
+ * One client at a glance, from all three streams: its configuration (copied from client_configs)
+ * and counts derived from its connector profiles and service proposals; recomputed from those rows.
  * The row may exist before the client's configuration has been seen (events of other streams
  * can arrive first): then the configuration columns are null.
  */
@@ -12,7 +12,6 @@ export class ClientOverviewEntity {
   clientId!: string;
 
   /** Stream id of the client-config stream. */
-  @Index('uq_client_overviews_config_id', { unique: true })
   @Column({ name: 'client_config_id', type: 'uuid', nullable: true })
   clientConfigId!: string | null;
 
@@ -38,14 +37,6 @@ export class ClientOverviewEntity {
   /** Version of the client-config stream applied (0: not seen yet). */
   @Column({ name: 'config_version', type: 'integer', default: 0 })
   configVersion!: number;
-
-  /** Global position of the last client-config event applied. */
-  @Column({ name: 'config_position', type: 'bigint', nullable: true })
-  configPosition!: string | null;
-
-  /** When the last client-config event happened. */
-  @Column({ name: 'config_updated_at', type: 'timestamptz', nullable: true })
-  configUpdatedAt!: Date | null;
 
   /** `{ total, byKind: {postgres: n}, byStatus: {active: n} }` */
   @Column({ type: 'jsonb' })

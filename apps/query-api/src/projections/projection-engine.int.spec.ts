@@ -200,6 +200,37 @@ describe('ProjectionEngine', () => {
     expect(letter).toEqual({ reason: 'handler-error', detail: expect.stringMatching(/never drafted/) });
   });
 
+  it('applies a batch in one transaction: out of order, duplicates and poison inside it', async () => {
+    const streamId = randomUUID();
+    const [v1, v2, v3, v4] = envelopesOf('service-proposal', streamId, [
+      sample.proposalDrafted('batched', [[2, 50]]),
+      sample.proposalRevised([[3, 50]]),
+      sample.proposalSubmitted(),
+      sample.proposalAccepted(),
+    ]);
+    const topic = 'it.service-proposal';
+    const values = [v2, v1, 'poison', v1, v4, v3];
+    const start = offsets.get(topic) ?? 0;
+    offsets.set(topic, start + values.length);
+    [v1, v2, v3, v4].forEach((envelope) => delivered.set(envelope.id, envelope));
+    const outcomes = await engine.handleBatch(
+      values.map((value, i) => ({
+        topic,
+        partition: 0,
+        offset: String(start + i),
+        streamType: 'service-proposal',
+        value: Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
+      })),
+    );
+    expect(outcomes).toEqual(['pending', 'applied', 'dead-lettered', 'duplicate', 'pending', 'applied']);
+    expect(canonicalState(await readModelSnapshot(db))).toEqual(expectedState());
+    const [overview] = await db.query(
+      `SELECT accepted_total_minor::text AS accepted FROM read_model.client_overviews WHERE client_id = 'batched'`,
+    );
+    expect(overview).toEqual({ accepted: '150' });
+    expect(await engine.checkpointOf(topic, 0)).toBe(String(start + values.length));
+  });
+
   it('never applies a message below the checkpoint again', async () => {
     const [created] = envelopesOf('client-config', randomUUID(), [sample.clientCreated('below-checkpoint')]);
     await deliverEvent(created);

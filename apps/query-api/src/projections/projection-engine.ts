@@ -45,6 +45,8 @@ interface ApplyContext {
   /** On a handler error: dead-letter the event (last attempt) or throw (roll back and retry). */
   deadLetterOnError: boolean;
   source?: { topic: string; partition: number; offset: string };
+  /** Clients whose overview must be recomputed before the transaction commits. */
+  touched: Set<string>;
 }
 
 /** Postgres errors that say the database, not the event, is the problem: never dead-letter on them. */
@@ -87,17 +89,31 @@ export class ProjectionEngine {
     return row?.next_offset ?? '0';
   }
 
-  /** Handles one message; retries the transaction on handler errors, dead-letters on the last attempt. */
+  /** Handles one message (a batch of one). */
   async handle(message: IncomingMessage): Promise<Outcome> {
-    const decoded = this.decoder.decode(message.value, message.streamType);
+    return (await this.handleBatch([message]))[0];
+  }
+
+  /**
+   * Handles consecutive messages of ONE partition in one transaction (each message's effects,
+   * its ledger entry and the checkpoint past it commit together). On an error the transaction is
+   * retried; on the last attempt an event whose projection fails is dead-lettered instead.
+   */
+  async handleBatch(messages: IncomingMessage[]): Promise<Outcome[]> {
+    if (messages.length === 0) return [];
+    const { topic, partition } = messages[0];
+    if (messages.some((message) => message.topic !== topic || message.partition !== partition)) {
+      throw new Error('handleBatch takes the messages of one partition');
+    }
+    const decoded = messages.map((message) => this.decoder.decode(message.value, message.streamType));
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= this.options.maxAttempts;
       try {
-        const outcome = await this.db.transaction('READ COMMITTED', (tx) =>
-          this.handleInTransaction(tx, message, decoded, last),
+        const outcomes = await this.db.transaction('READ COMMITTED', (tx) =>
+          this.handleInTransaction(tx, messages, decoded, last),
         );
-        this.observer.outcome(message.streamType, outcome);
-        return outcome;
+        messages.forEach((message, i) => this.observer.outcome(message.streamType, outcomes[i]));
+        return outcomes;
       } catch (error) {
         if (last) throw error;
         await sleep(this.options.retryDelayMs * attempt);
@@ -107,38 +123,65 @@ export class ProjectionEngine {
 
   private async handleInTransaction(
     tx: Queryable,
-    message: IncomingMessage,
-    decoded: DecodeResult,
+    messages: IncomingMessage[],
+    decoded: DecodeResult[],
     deadLetterOnError: boolean,
-  ): Promise<Outcome> {
+  ): Promise<Outcome[]> {
+    const { topic, partition } = messages[0];
     const [checkpoint] = await tx.query(
       `SELECT next_offset::text AS next_offset FROM read_model.projection_checkpoints
         WHERE projection = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
-      [this.options.projection, message.topic, message.partition],
+      [this.options.projection, topic, partition],
     );
-    if (checkpoint && BigInt(message.offset) < BigInt(checkpoint.next_offset)) return 'checkpointed';
+    const from = BigInt(checkpoint?.next_offset ?? '0');
+    const touched = new Set<string>();
+    const outcomes: Outcome[] = [];
+    let next: bigint | undefined;
+    for (const [i, message] of messages.entries()) {
+      if (BigInt(message.offset) < from) {
+        outcomes.push('checkpointed');
+        continue;
+      }
+      const result = decoded[i];
+      const source = { topic, partition, offset: message.offset };
+      outcomes.push(
+        result.ok
+          ? await this.accept(tx, result.event, result.parsed, { deadLetterOnError, source, touched })
+          : await this.deadLetter(tx, {
+              reason: result.reason,
+              detail: result.detail,
+              identity: result.identity,
+              streamType: message.streamType,
+              envelope: result.parsed ?? null,
+              raw: message.value,
+              source,
+            }),
+      );
+      next = BigInt(message.offset) + 1n;
+    }
+    await this.refreshOverviews(tx, touched);
+    if (next !== undefined) {
+      await tx.query(
+        `INSERT INTO read_model.projection_checkpoints (projection, topic, partition, next_offset, updated_at)
+         VALUES ($1, $2, $3, $4, now())
+         ON CONFLICT (projection, topic, partition) DO UPDATE
+           SET next_offset = GREATEST(projection_checkpoints.next_offset, EXCLUDED.next_offset), updated_at = now()`,
+        [this.options.projection, topic, partition, next.toString()],
+      );
+    }
+    return outcomes;
+  }
 
-    const source = { topic: message.topic, partition: message.partition, offset: message.offset };
-    const outcome = decoded.ok
-      ? await this.accept(tx, decoded.event, decoded.parsed, { deadLetterOnError, source })
-      : await this.deadLetter(tx, {
-          reason: decoded.reason,
-          detail: decoded.detail,
-          identity: decoded.identity,
-          streamType: message.streamType,
-          envelope: decoded.parsed ?? null,
-          raw: message.value,
-          source,
-        });
-
-    await tx.query(
-      `INSERT INTO read_model.projection_checkpoints (projection, topic, partition, next_offset, updated_at)
-       VALUES ($1, $2, $3, $4, now())
-       ON CONFLICT (projection, topic, partition) DO UPDATE
-         SET next_offset = GREATEST(projection_checkpoints.next_offset, EXCLUDED.next_offset), updated_at = now()`,
-      [this.options.projection, message.topic, message.partition, (BigInt(message.offset) + 1n).toString()],
-    );
-    return outcome;
+  /**
+   * Recomputes the overviews of the clients the transaction touched, once each, in client id
+   * order under a per-client lock: transactions of other partitions touching the same clients
+   * serialise here (never deadlock), and each reads the rows the earlier ones committed.
+   */
+  private async refreshOverviews(tx: Queryable, touched: Set<string>): Promise<void> {
+    for (const clientId of [...touched].sort()) {
+      await this.store.lockClient(tx, clientId);
+      await this.store.refreshOverview(tx, clientId);
+    }
   }
 
   /** Dedupe, order, apply (and drain the stream's waiting events). */
@@ -202,6 +245,7 @@ export class ProjectionEngine {
       }
       const applied = await this.applyOne(tx, waiting.envelope, waiting.envelope as never, {
         deadLetterOnError: context.deadLetterOnError,
+        touched: context.touched,
       });
       this.observer.outcome(streamType, 'drained');
       if (!applied) return;
@@ -217,7 +261,7 @@ export class ProjectionEngine {
   ): Promise<boolean> {
     await tx.query(`SAVEPOINT apply_event`);
     try {
-      await this.project(tx, event);
+      await this.project(tx, event, context.touched);
       await tx.query(
         `INSERT INTO read_model.applied_events (event_id, position, stream_type, stream_id, stream_version)
          VALUES ($1, $2, $3, $4, $5)`,
@@ -254,28 +298,25 @@ export class ProjectionEngine {
     }
   }
 
-  /** The projections proper: fold the event into its row, then refresh the client's overview. */
-  private async project(tx: Queryable, event: ProjectedEvent): Promise<void> {
+  /** The projections proper: fold the event into its row; its client's overview is refreshed at commit. */
+  private async project(tx: Queryable, event: ProjectedEvent, touched: Set<string>): Promise<void> {
     switch (event.streamType) {
       case 'client-config': {
-        const current = await this.store.clientConfig(tx, { streamId: event.streamId });
-        const next = foldClientConfig(current, event);
-        await this.store.lockClient(tx, next.clientId);
-        await this.store.refreshOverview(tx, next.clientId, next);
+        const next = foldClientConfig(await this.store.clientConfig(tx, { streamId: event.streamId }), event);
+        await this.store.saveClientConfig(tx, next);
+        touched.add(next.clientId);
         return;
       }
       case 'connector-profile': {
         const next = foldConnectorProfile(await this.store.connectorProfile(tx, event.streamId), event);
-        await this.store.lockClient(tx, next.clientId);
         await this.store.saveConnectorProfile(tx, next);
-        await this.store.refreshOverview(tx, next.clientId);
+        touched.add(next.clientId);
         return;
       }
       case 'service-proposal': {
         const next = foldServiceProposal(await this.store.serviceProposal(tx, event.streamId), event);
-        await this.store.lockClient(tx, next.clientId);
         await this.store.saveServiceProposal(tx, next);
-        await this.store.refreshOverview(tx, next.clientId);
+        touched.add(next.clientId);
         return;
       }
       default:
@@ -346,7 +387,9 @@ export class ProjectionEngine {
         );
         return { status: 'open', outcome: 'failed', detail: decoded.detail };
       }
-      const outcome = await this.accept(tx, decoded.event, decoded.parsed, { deadLetterOnError: true });
+      const touched = new Set<string>();
+      const outcome = await this.accept(tx, decoded.event, decoded.parsed, { deadLetterOnError: true, touched });
+      await this.refreshOverviews(tx, touched);
       if (outcome === 'dead-lettered') {
         const [again] = await tx.query(`SELECT detail FROM read_model.dead_letters WHERE id = $1`, [id]);
         return { status: 'open', outcome: 'failed', detail: again?.detail };
@@ -383,9 +426,12 @@ export class ProjectionEngine {
             `SELECT count(*)::int AS before FROM read_model.pending_events WHERE stream_type = $1 AND stream_id = $2`,
             [letter.stream_type, letter.stream_id],
           );
+          const touched = new Set<string>();
           await this.drain(tx, letter.stream_type, letter.stream_id, letter.stream_version, {
             deadLetterOnError: true,
+            touched,
           });
+          await this.refreshOverviews(tx, touched);
           const [{ after }] = await tx.query(
             `SELECT count(*)::int AS after FROM read_model.pending_events WHERE stream_type = $1 AND stream_id = $2`,
             [letter.stream_type, letter.stream_id],

@@ -17,6 +17,12 @@ class ProjectionsEnv {
 
   @Type(() => Number)
   @IsInt()
+  @Min(1)
+  @Max(5_000)
+  PROJECTIONS_BATCH_SIZE = 200;
+
+  @Type(() => Number)
+  @IsInt()
   @Min(6_000)
   @Max(300_000)
   PROJECTIONS_SESSION_TIMEOUT_MS = 30_000;
@@ -47,6 +53,8 @@ export interface ProjectionsConfig {
   enabled: boolean;
   /** Env `PROJECTIONS_CONCURRENCY` (3): partitions applied in parallel. */
   concurrency: number;
+  /** Env `PROJECTIONS_BATCH_SIZE` (200): consecutive messages of a partition applied per transaction. */
+  batchSize: number;
   /** Env `PROJECTIONS_SESSION_TIMEOUT_MS` (30000): how soon a crashed member's partitions move. */
   sessionTimeoutMs: number;
   /** Env `PROJECTIONS_MAX_ATTEMPTS` (3): tries of a failing event before it is dead-lettered. */
@@ -62,6 +70,7 @@ export const projectionsConfig = defineConfig('projections', ProjectionsEnv, (en
   groupId: env.PROJECTIONS_GROUP_ID,
   enabled: env.PROJECTIONS_ENABLED === 'true',
   concurrency: env.PROJECTIONS_CONCURRENCY,
+  batchSize: env.PROJECTIONS_BATCH_SIZE,
   sessionTimeoutMs: env.PROJECTIONS_SESSION_TIMEOUT_MS,
   maxAttempts: env.PROJECTIONS_MAX_ATTEMPTS,
   maxEventBytes: env.PROJECTIONS_MAX_EVENT_BYTES,

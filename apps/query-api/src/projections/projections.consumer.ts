@@ -118,13 +118,16 @@ export class ProjectionsConsumer implements OnApplicationBootstrap, OnApplicatio
       this.logger.warn(`${key}: offsets ${checkpoint}..${first - 1n} are gone from the log; going on from ${first}`);
     }
     let last: string | undefined;
-    for (const message of batch.messages) {
+    for (let i = 0; i < batch.messages.length; i += this.config.batchSize) {
       if (!isRunning() || isStale()) break;
-      if (BigInt(message.offset) >= checkpoint) {
-        await this.engine.handle({ topic, partition, offset: message.offset, streamType, value: message.value });
-      }
-      resolveOffset(message.offset);
-      last = message.offset;
+      const chunk = batch.messages.slice(i, i + this.config.batchSize);
+      await this.engine.handleBatch(
+        chunk
+          .filter((message) => BigInt(message.offset) >= checkpoint)
+          .map((message) => ({ topic, partition, offset: message.offset, streamType, value: message.value })),
+      );
+      last = chunk[chunk.length - 1].offset;
+      resolveOffset(last);
       await heartbeat();
     }
     if (last === undefined) return;

@@ -87,15 +87,16 @@ export class ReadModelStore {
   /** The folded client-config stream, found by its stream id or by the client's slug. */
   async clientConfig(tx: Queryable, by: { streamId: string } | { clientId: string }): Promise<ClientConfigRow | null> {
     const [row] = await tx.query(
-      `SELECT client_id, client_config_id, display_name, timezone, currency, status, settings, feature_flags,
-              config_version, config_position::text AS config_position, config_updated_at
-         FROM read_model.client_overviews
-        WHERE ${'streamId' in by ? 'client_config_id = $1' : 'client_id = $1'} AND client_config_id IS NOT NULL`,
+      `SELECT id, client_id, display_name, timezone, currency, status, settings, feature_flags, updated_at, version,
+              position::text AS position
+         FROM read_model.client_configs
+        WHERE ${'streamId' in by ? 'id = $1' : 'client_id = $1'}
+        ORDER BY position DESC LIMIT 1`,
       ['streamId' in by ? by.streamId : by.clientId],
     );
     if (!row) return null;
     return {
-      clientConfigId: row.client_config_id,
+      clientConfigId: row.id,
       clientId: row.client_id,
       displayName: row.display_name,
       timezone: row.timezone,
@@ -103,10 +104,33 @@ export class ReadModelStore {
       status: row.status,
       settings: row.settings,
       featureFlags: row.feature_flags,
-      version: row.config_version,
-      position: row.config_position,
-      updatedAt: iso(row.config_updated_at) as string,
+      version: row.version,
+      position: row.position,
+      updatedAt: iso(row.updated_at) as string,
     };
+  }
+
+  async saveClientConfig(tx: Queryable, row: ClientConfigRow): Promise<void> {
+    await tx.query(
+      `INSERT INTO read_model.client_configs
+         (id, client_id, display_name, timezone, currency, status, settings, feature_flags, updated_at, version, position)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (id) DO UPDATE SET client_id = $2, display_name = $3, timezone = $4, currency = $5, status = $6,
+         settings = $7, feature_flags = $8, updated_at = $9, version = $10, position = $11`,
+      [
+        row.clientConfigId,
+        row.clientId,
+        row.displayName,
+        row.timezone,
+        row.currency,
+        row.status,
+        JSON.stringify(row.settings),
+        JSON.stringify(row.featureFlags),
+        row.updatedAt,
+        row.version,
+        row.position,
+      ],
+    );
   }
 
   /**
@@ -117,9 +141,9 @@ export class ReadModelStore {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('read_model.client:' || $1, 0))`, [clientId]);
   }
 
-  /** Recomputes the overview of `clientId` (call after lockClient and after saving the changed row). */
-  async refreshOverview(tx: Queryable, clientId: string, config?: ClientConfigRow): Promise<void> {
-    const current = config ?? (await this.clientConfig(tx, { clientId }));
+  /** Recomputes the overview of `clientId` from its rows (call after lockClient). */
+  async refreshOverview(tx: Queryable, clientId: string): Promise<void> {
+    const current = await this.clientConfig(tx, { clientId });
     const [aggregates] = await tx.query(
       `SELECT
          (SELECT coalesce(json_agg(json_build_object('kind', kind, 'status', status, 'count', n)), '[]')
@@ -145,13 +169,11 @@ export class ReadModelStore {
     await tx.query(
       `INSERT INTO read_model.client_overviews
          (client_id, client_config_id, display_name, timezone, currency, status, settings, feature_flags,
-          config_version, config_position, config_updated_at, connectors, proposals, accepted_total_minor,
-          last_activity_at, position)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+          config_version, connectors, proposals, accepted_total_minor, last_activity_at, position)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
        ON CONFLICT (client_id) DO UPDATE SET client_config_id = $2, display_name = $3, timezone = $4, currency = $5,
-         status = $6, settings = $7, feature_flags = $8, config_version = $9, config_position = $10,
-         config_updated_at = $11, connectors = $12, proposals = $13, accepted_total_minor = $14,
-         last_activity_at = $15, position = $16`,
+         status = $6, settings = $7, feature_flags = $8, config_version = $9, connectors = $10, proposals = $11,
+         accepted_total_minor = $12, last_activity_at = $13, position = $14`,
       [
         overview.clientId,
         overview.clientConfigId,
@@ -162,8 +184,6 @@ export class ReadModelStore {
         overview.settings === null ? null : JSON.stringify(overview.settings),
         overview.featureFlags === null ? null : JSON.stringify(overview.featureFlags),
         overview.configVersion,
-        current?.position ?? null,
-        current?.updatedAt ?? null,
         JSON.stringify(overview.connectors),
         JSON.stringify(overview.proposals),
         overview.acceptedTotalMinor,

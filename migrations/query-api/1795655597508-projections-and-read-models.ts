@@ -2,13 +2,32 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The projection engine's bookkeeping (applied_events ledger, stream_versions, pending_events,
- * dead_letters) and the first read models (client_overviews, connector_profiles,
+ * dead_letters) and the first read models (client_configs, client_overviews, connector_profiles,
  * service_proposals). Generated from the entities (npm run migration:generate).
  */
-export class ProjectionsAndReadModels1795654538996 implements MigrationInterface {
-  name = 'ProjectionsAndReadModels1795654538996';
+export class ProjectionsAndReadModels1795655597508 implements MigrationInterface {
+  name = 'ProjectionsAndReadModels1795655597508';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+            CREATE TABLE "read_model"."client_configs" (
+                "id" uuid NOT NULL,
+                "client_id" character varying(64) NOT NULL,
+                "display_name" character varying(200) NOT NULL,
+                "timezone" character varying(100) NOT NULL,
+                "currency" character varying(3) NOT NULL,
+                "status" character varying(20) NOT NULL,
+                "settings" jsonb NOT NULL,
+                "feature_flags" jsonb NOT NULL,
+                "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL,
+                "version" integer NOT NULL,
+                "position" bigint NOT NULL,
+                CONSTRAINT "PK_0910734faef4f4389014dcebb3b" PRIMARY KEY ("id")
+            )
+        `);
+    await queryRunner.query(`
+            CREATE INDEX "ix_rm_client_configs_client" ON "read_model"."client_configs" ("client_id")
+        `);
     await queryRunner.query(`
             CREATE TABLE "read_model"."client_overviews" (
                 "client_id" character varying(64) NOT NULL,
@@ -20,8 +39,6 @@ export class ProjectionsAndReadModels1795654538996 implements MigrationInterface
                 "settings" jsonb,
                 "feature_flags" jsonb,
                 "config_version" integer NOT NULL DEFAULT '0',
-                "config_position" bigint,
-                "config_updated_at" TIMESTAMP WITH TIME ZONE,
                 "connectors" jsonb NOT NULL,
                 "proposals" jsonb NOT NULL,
                 "accepted_total_minor" numeric(38, 0) NOT NULL DEFAULT '0',
@@ -29,9 +46,6 @@ export class ProjectionsAndReadModels1795654538996 implements MigrationInterface
                 "position" bigint NOT NULL DEFAULT '0',
                 CONSTRAINT "PK_3afca12e8242bbf1ed6f27af391" PRIMARY KEY ("client_id")
             )
-        `);
-    await queryRunner.query(`
-            CREATE UNIQUE INDEX "uq_client_overviews_config_id" ON "read_model"."client_overviews" ("client_config_id")
         `);
     await queryRunner.query(`
             CREATE TABLE "read_model"."connector_profiles" (
@@ -191,10 +205,13 @@ export class ProjectionsAndReadModels1795654538996 implements MigrationInterface
             DROP TABLE "read_model"."connector_profiles"
         `);
     await queryRunner.query(`
-            DROP INDEX "read_model"."uq_client_overviews_config_id"
+            DROP TABLE "read_model"."client_overviews"
         `);
     await queryRunner.query(`
-            DROP TABLE "read_model"."client_overviews"
+            DROP INDEX "read_model"."ix_rm_client_configs_client"
+        `);
+    await queryRunner.query(`
+            DROP TABLE "read_model"."client_configs"
         `);
   }
 }
