@@ -91,12 +91,19 @@ describe('read side end to end', () => {
   };
   const query = (path: string) => fetch(`${(queryApi as AppProcess).baseUrl}${path}`);
 
-  /** Every event in the write database, as the projections read them. */
+  /**
+   * Every event in the write database, as the projections read them. The feed holds back events
+   * behind a still-running transaction (the relay's, say): read on until it has them all.
+   */
   async function history(): Promise<ProjectedEvent[]> {
+    const [{ total }] = await writeDb.query(`SELECT count(*)::int AS total FROM events`);
     const events: ProjectedEvent[] = [];
-    for (let after = '0'; ;) {
+    for (let after = '0'; events.length < total;) {
       const page = await readEventFeed(writeDb, { after, limit: 5000 });
-      if (page.length === 0) return events;
+      if (page.length === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        continue;
+      }
       for (const recorded of page) {
         const result = decoder.decode(JSON.stringify(toEnvelope(recorded)), recorded.streamType);
         if (!result.ok) throw new Error(`${recorded.eventId}: ${result.detail}`);
@@ -104,6 +111,7 @@ describe('read side end to end', () => {
       }
       after = page[page.length - 1].position;
     }
+    return events;
   }
   const ledgerCount = async () =>
     (await readDb.query(`SELECT count(*)::int AS n FROM read_model.applied_events`))[0].n as number;
@@ -279,6 +287,10 @@ describe('read side end to end', () => {
     const all = await history();
     // Once the relay has published the two events, move the group past everything.
     await eventually(async () => (await highWatermarks()) >= before + 4, 20_000);
+    await eventually(async () => {
+      const { groups } = await admin.describeGroups([groupId]);
+      return groups[0]?.state === 'Empty' || groups[0]?.state === 'Dead';
+    }, 20_000);
     for (const type of STREAM_TYPES) {
       await admin.resetOffsets({ groupId, topic: topics.eventsOf(type), earliest: false });
     }
