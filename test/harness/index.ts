@@ -3,3 +3,5 @@ export * from './scratch-database';
 export * from './app-process';
 export * from './event-store-database';
 export * from './event-collector';
+export * from './sample-events';
+export * from './read-model-snapshot';

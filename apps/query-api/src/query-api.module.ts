@@ -7,6 +7,8 @@ import { KafkaHealthIndicator, MessagingModule } from '@analytics/messaging';
 import { HealthModule, LoggingModule, MetricsModule } from '@analytics/observability';
 import { queryApiConfig } from './query-api.config';
 import { queryApiSchema } from './query-api.schema';
+import { ProjectionsModule } from './projections/projections.module';
+import { ReadModelsModule } from './read-models.module';
 
 const APP = 'query-api';
 const persistence = PersistenceModule.forRoot({ owner: queryApiSchema, database: 'read' });
@@ -23,6 +25,8 @@ const cache = CacheModule.forRoot({ app: APP });
     persistence,
     messaging,
     cache,
+    ProjectionsModule,
+    ReadModelsModule,
     HealthModule.forRoot({
       imports: [persistence, messaging, cache],
       readiness: [DatabaseHealthIndicator, KafkaHealthIndicator, RedisHealthIndicator],

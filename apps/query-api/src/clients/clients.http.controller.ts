@@ -1,0 +1,96 @@
+import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { problemType } from '@analytics/contracts';
+import { RequestValidationException } from '@analytics/http';
+import { IsIn, IsOptional } from 'class-validator';
+import { DataSource } from 'typeorm';
+import {
+  ANY_TEXT,
+  CLIENT_ID_PATTERN,
+  decodeCursor,
+  DEFAULT_PAGE_SIZE,
+  encodeCursor,
+  keyset,
+  Page,
+  pageOf,
+  PageRequest,
+} from '../shared/pagination';
+import { ClientOverviewRow } from './client-overview.fold';
+
+export class ListClientsRequest extends PageRequest {
+  @ApiPropertyOptional({ enum: ['active', 'archived'] })
+  @IsOptional()
+  @IsIn(['active', 'archived'])
+  status?: string;
+}
+
+const COLUMNS = `client_id, client_config_id, display_name, timezone, currency, status, settings, feature_flags,
+                 config_version, connectors, proposals, accepted_total_minor::text AS accepted_total_minor,
+                 last_activity_at, position::text AS position`;
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export function toClientOverview(row: any): ClientOverviewRow {
+  return {
+    clientId: row.client_id,
+    clientConfigId: row.client_config_id,
+    displayName: row.display_name,
+    timezone: row.timezone,
+    currency: row.currency,
+    status: row.status,
+    settings: row.settings,
+    featureFlags: row.feature_flags,
+    configVersion: row.config_version,
+    connectors: row.connectors,
+    proposals: row.proposals,
+    acceptedTotalMinor: row.accepted_total_minor,
+    lastActivityAt: row.last_activity_at === null ? null : new Date(row.last_activity_at).toISOString(),
+    position: row.position,
+  };
+}
+
+/** One row per client: configuration, connector and proposal counts, accepted value, last activity. */
+@ApiTags('clients')
+@Controller('clients')
+export class ClientsController {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Client overviews by client id; cursor-paginated' })
+  async list(@Query() query: ListClientsRequest): Promise<Page<ClientOverviewRow>> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (query.status) {
+      params.push(query.status);
+      where.push(`status = $${params.length}`);
+    }
+    const after = query.cursor
+      ? decodeCursor(query.cursor, 'clientId', { id: CLIENT_ID_PATTERN, key: ANY_TEXT })
+      : undefined;
+    const page = keyset('client_id', 'client_id', ['text', 'text'], false, after, params);
+    if (page.where) where.push(page.where);
+    params.push(limit + 1);
+    const rows = await this.db.query(
+      `SELECT ${COLUMNS} FROM read_model.client_overviews
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY client_id LIMIT $${params.length}`,
+      params,
+    );
+    return pageOf(rows, limit, toClientOverview, (row: { client_id: string }) =>
+      encodeCursor('clientId', row.client_id, row.client_id),
+    );
+  }
+
+  @Get(':clientId/overview')
+  @ApiOperation({ summary: "One client's overview" })
+  async overview(@Param('clientId') clientId: string): Promise<ClientOverviewRow> {
+    if (!CLIENT_ID_PATTERN.test(clientId)) {
+      throw new RequestValidationException([{ field: 'clientId', message: 'clientId must be a client slug' }]);
+    }
+    const [row] = await this.db.query(`SELECT ${COLUMNS} FROM read_model.client_overviews WHERE client_id = $1`, [
+      clientId,
+    ]);
+    if (!row) throw new NotFoundException({ type: problemType('not-found'), detail: `There is no client ${clientId}` });
+    return toClientOverview(row);
+  }
+}

@@ -1,0 +1,98 @@
+import { Controller, Get, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { CONNECTOR_KINDS, CONNECTOR_TAG_PATTERN, problemType } from '@analytics/contracts';
+import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { DataSource } from 'typeorm';
+import { toConnectorProfile } from '../projections/read-model.store';
+import {
+  CLIENT_ID_PATTERN,
+  decodeCursor,
+  DEFAULT_PAGE_SIZE,
+  encodeCursor,
+  keyset,
+  Page,
+  pageOf,
+  PageRequest,
+  ANY_TEXT,
+  UUID_PATTERN,
+} from '../shared/pagination';
+import { ConnectorProfileRow } from './connector-profile.fold';
+
+export class ListConnectorProfilesRequest extends PageRequest {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(CLIENT_ID_PATTERN, { message: 'clientId must be a client slug' })
+  clientId?: string;
+
+  @ApiPropertyOptional({ enum: CONNECTOR_KINDS })
+  @IsOptional()
+  @IsIn(CONNECTOR_KINDS)
+  kind?: string;
+
+  @ApiPropertyOptional({ enum: ['active', 'disabled', 'archived'] })
+  @IsOptional()
+  @IsIn(['active', 'disabled', 'archived'])
+  status?: string;
+
+  @ApiPropertyOptional({ description: 'Only profiles with this tag' })
+  @IsOptional()
+  @Matches(new RegExp(CONNECTOR_TAG_PATTERN), { message: 'tag must be a lower-case slug' })
+  tag?: string;
+
+  @ApiPropertyOptional({ description: 'Only profiles whose name starts with this (case-sensitive)' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  namePrefix?: string;
+}
+
+const COLUMNS = `id, client_id, name, kind, status, config, tags, secret_names, registered_at, updated_at, version,
+                 position::text AS position`;
+
+/** Connector profiles as queries see them: no secrets, only the names of the secrets. */
+@ApiTags('connector-profiles')
+@Controller('connector-profiles')
+export class ConnectorProfilesController {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Connector profiles, by name, filtered; cursor-paginated' })
+  async list(@Query() query: ListConnectorProfilesRequest): Promise<Page<ConnectorProfileRow>> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const params: unknown[] = [];
+    const where: string[] = [];
+    const filter = (sql: (n: number) => string, value: unknown) => {
+      params.push(value);
+      where.push(sql(params.length));
+    };
+    if (query.clientId) filter((n) => `client_id = $${n}`, query.clientId);
+    if (query.kind) filter((n) => `kind = $${n}`, query.kind);
+    if (query.status) filter((n) => `status = $${n}`, query.status);
+    if (query.tag) filter((n) => `tags @> ARRAY[$${n}]::text[]`, query.tag);
+    if (query.namePrefix) filter((n) => `starts_with(name, $${n})`, query.namePrefix);
+    const after = query.cursor ? decodeCursor(query.cursor, 'name', { id: UUID_PATTERN, key: ANY_TEXT }) : undefined;
+    const page = keyset('name', 'id', ['text', 'uuid'], false, after && { key: after.key, id: after.id }, params);
+    if (page.where) where.push(page.where);
+    params.push(limit + 1);
+    const rows = await this.db.query(
+      `SELECT ${COLUMNS} FROM read_model.connector_profiles
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ${page.orderBy} LIMIT $${params.length}`,
+      params,
+    );
+    return pageOf(rows, limit, toConnectorProfile, (row: { name: string; id: string }) =>
+      encodeCursor('name', row.name, row.id),
+    );
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One connector profile' })
+  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<ConnectorProfileRow> {
+    const [row] = await this.db.query(`SELECT ${COLUMNS} FROM read_model.connector_profiles WHERE id = $1`, [id]);
+    if (!row) {
+      throw new NotFoundException({ type: problemType('not-found'), detail: `There is no connector profile ${id}` });
+    }
+    return toConnectorProfile(row);
+  }
+}

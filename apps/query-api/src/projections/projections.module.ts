@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { DeadLettersController } from '../dead-letters/dead-letters.http.controller';
+import { EventDecoder } from './event-decoder';
+import { ProjectionEngine } from './projection-engine';
+import { projectionsConfig, ProjectionsConfig } from './projections.config';
+import { ProjectionsConsumer } from './projections.consumer';
+import { ProjectionsMetrics } from './projections.metrics';
+import { ReadModelStore } from './read-model.store';
+
+/** Kafka in, read model out: the consumer, the engine, its metrics, and the dead-letter admin endpoints. */
+@Module({
+  imports: [ConfigModule.forFeature(projectionsConfig)],
+  controllers: [DeadLettersController],
+  providers: [
+    ProjectionsMetrics,
+    {
+      provide: ProjectionEngine,
+      inject: [getDataSourceToken(), projectionsConfig.KEY, ProjectionsMetrics],
+      useFactory: (db: DataSource, config: ProjectionsConfig, metrics: ProjectionsMetrics) =>
+        new ProjectionEngine(
+          db,
+          new EventDecoder({ maxBytes: config.maxEventBytes }),
+          new ReadModelStore(),
+          { projection: config.groupId, maxAttempts: config.maxAttempts, retryDelayMs: 200, rawExcerptBytes: 4096 },
+          metrics,
+        ),
+    },
+    ProjectionsConsumer,
+  ],
+  exports: [ProjectionEngine],
+})
+export class ProjectionsModule {}

@@ -1,0 +1,368 @@
+import { STREAM_TYPES } from '@analytics/contracts';
+import { appendToStream, readEventFeed, toEnvelope } from '@analytics/event-store';
+import { TopicNames } from '@analytics/messaging';
+import { runPendingMigrations } from '@analytics/persistence';
+import {
+  AppProcess,
+  canonicalState,
+  createScratchDatabase,
+  eventually,
+  jsonOf,
+  readModelSnapshot,
+  sample,
+  SampleEvent,
+  startApp,
+} from '@analytics/testing';
+import { createHash, randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { commandApiSchema } from '../apps/command-api/src/command-api.schema';
+import { EventDecoder } from '../apps/query-api/src/projections/event-decoder';
+import { foldHistory } from '../apps/query-api/src/projections/fold-history';
+import { ProjectedEvent } from '../apps/query-api/src/projections/projected-event';
+import { queryApiSchema } from '../apps/query-api/src/query-api.schema';
+
+const EVENTS = Number(process.env.READ_SIDE_E2E_EVENTS ?? 20_000);
+const KILLS = Number(process.env.READ_SIDE_E2E_KILLS ?? 10);
+
+/**
+ * The read side as it runs: command-api (own write database) publishes through its outbox,
+ * query-api (own read database) projects from Kafka and answers queries. Both as processes.
+ */
+describe('read side end to end', () => {
+  const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
+  // Topics of this file only: other e2e files' command-apis publish on the run's topics.
+  const prefix = `${process.env.KAFKA_TOPIC_PREFIX ?? ''}rs${randomUUID().slice(0, 6)}.`;
+  const topics = new TopicNames(prefix);
+  const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
+  const groupId = `query-api-e2e-${randomUUID().slice(0, 8)}`;
+  let writeScratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let readScratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let writeDb: DataSource;
+  let readDb: DataSource;
+  let commandApi: AppProcess;
+  let queryApi: AppProcess | undefined;
+  const decoder = new EventDecoder({ maxBytes: 1024 * 1024 });
+
+  const startQueryApi = () =>
+    startApp('query-api', {
+      READ_DATABASE_URL: readScratch.url,
+      DATABASE_URL: readScratch.url,
+      KAFKA_TOPIC_PREFIX: prefix,
+      PROJECTIONS_GROUP_ID: groupId,
+      PROJECTIONS_SESSION_TIMEOUT_MS: '6000',
+    });
+
+  beforeAll(async () => {
+    writeScratch = await createScratchDatabase('read_side_write');
+    readScratch = await createScratchDatabase('read_side_read');
+    await runPendingMigrations(commandApiSchema, writeScratch.url);
+    await runPendingMigrations(queryApiSchema, readScratch.url);
+    writeDb = await new DataSource({ type: 'postgres', url: writeScratch.url, extra: { max: 20 } }).initialize();
+    readDb = await new DataSource({ type: 'postgres', url: readScratch.url, extra: { max: 5 } }).initialize();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: STREAM_TYPES.map((type) => ({ topic: topics.eventsOf(type), numPartitions: 6 })),
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
+    commandApi = await startApp('command-api', { DATABASE_URL: writeScratch.url, KAFKA_TOPIC_PREFIX: prefix });
+    queryApi = await startQueryApi();
+  });
+
+  afterAll(async () => {
+    await queryApi?.stop();
+    await commandApi?.stop();
+    await writeDb?.destroy();
+    await readDb?.destroy();
+    await writeScratch?.drop();
+    await readScratch?.drop();
+  });
+
+  const command = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${commandApi.baseUrl}/v1${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return jsonOf<{ id: string; version: number; position: string }>(response);
+  };
+  const query = (path: string) => fetch(`${(queryApi as AppProcess).baseUrl}${path}`);
+
+  /**
+   * Every event in the write database, as the projections read them. The feed holds back events
+   * behind a still-running transaction (the relay's, say): read on until it has them all.
+   */
+  async function history(): Promise<ProjectedEvent[]> {
+    const [{ total }] = await writeDb.query(`SELECT count(*)::int AS total FROM events`);
+    const events: ProjectedEvent[] = [];
+    for (let after = '0'; events.length < total;) {
+      const page = await readEventFeed(writeDb, { after, limit: 5000 });
+      if (page.length === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        continue;
+      }
+      for (const recorded of page) {
+        const result = decoder.decode(JSON.stringify(toEnvelope(recorded)), recorded.streamType);
+        if (!result.ok) throw new Error(`${recorded.eventId}: ${result.detail}`);
+        events.push(result.event);
+      }
+      after = page[page.length - 1].position;
+    }
+    return events;
+  }
+  const ledgerCount = async () =>
+    (await readDb.query(`SELECT count(*)::int AS n FROM read_model.applied_events`))[0].n as number;
+
+  /** The read model equals the fold of exactly the events in its ledger, each applied once, in stream order. */
+  async function expectConsistent(all: ProjectedEvent[]): Promise<{ applied: number; checksum: string }> {
+    const ledger: { event_id: string }[] = await readDb.query(`SELECT event_id FROM read_model.applied_events`);
+    const applied = new Set(ledger.map((row) => row.event_id));
+    const folded = canonicalState(foldHistory(all.filter((event) => applied.has(event.id))));
+    const actual = canonicalState(await readModelSnapshot(readDb));
+    expect(actual).toEqual(folded);
+    // Each stream's applied events are exactly versions 1..n (a prefix, none twice, none skipped).
+    const gaps = await readDb.query(
+      `SELECT s.stream_id, s.version, count(a.event_id)::int AS applied, max(a.stream_version) AS highest
+         FROM read_model.stream_versions s
+         LEFT JOIN read_model.applied_events a ON a.stream_type = s.stream_type AND a.stream_id = s.stream_id
+        GROUP BY s.stream_id, s.version
+       HAVING count(a.event_id) <> s.version OR coalesce(max(a.stream_version), 0) <> s.version`,
+    );
+    expect(gaps).toEqual([]);
+    const checksum = createHash('sha256').update(JSON.stringify(actual)).digest('hex').slice(0, 16);
+    return { applied: applied.size, checksum };
+  }
+
+  it('shows what commands did through the query endpoints', async () => {
+    const clientId = `acme-${randomUUID().slice(0, 6)}`;
+    await command('POST', '/client-configs', {
+      clientId,
+      displayName: 'Acme',
+      timezone: 'Europe/Paris',
+      currency: 'EUR',
+      settings: { theme: 'dark' },
+    });
+    const profile = await command('POST', '/connector-profiles', {
+      clientId,
+      name: 'Orders',
+      kind: 'postgres',
+      config: { host: 'db.internal', port: 5432, database: 'orders', username: 'reader' },
+      tags: ['finance', 'eu'],
+      secrets: { password: 'hunter2-very-secret' },
+    });
+    const proposal = await command('POST', '/service-proposals', {
+      clientId,
+      title: 'Audit',
+      lineItems: [{ sku: 'AUDIT', description: 'Audit', quantity: 1_000_000, unitPriceMinor: 1_000_000_000_000 }],
+      validUntil: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    await command('POST', `/service-proposals/${proposal.id}/submit`);
+    const accepted = await command('POST', `/service-proposals/${proposal.id}/accept`);
+
+    const waited = await eventually(
+      async () => {
+        const response = await query(`/v1/clients/${clientId}/overview`);
+        if (response.status !== 200) return false;
+        const overview = await jsonOf<{ position: string }>(response);
+        return BigInt(overview.position) >= BigInt(accepted.position);
+      },
+      30_000,
+      50,
+    );
+    console.log(`write-to-read lag (command answered -> visible in GET overview): <= ${waited} ms`);
+
+    const overview = await jsonOf<Record<string, unknown>>(await query(`/v1/clients/${clientId}/overview`));
+    expect(overview).toMatchObject({
+      clientId,
+      displayName: 'Acme',
+      currency: 'EUR',
+      status: 'active',
+      connectors: { total: 1, byKind: { postgres: 1 }, byStatus: { active: 1 } },
+      proposals: { total: 1, byStatus: { accepted: 1 } },
+      acceptedTotalMinor: '1000000000000000000',
+    });
+    const profiles = await query(`/v1/connector-profiles?clientId=${clientId}&tag=eu&namePrefix=Ord&kind=postgres`);
+    const profileBody = await profiles.text();
+    expect(JSON.parse(profileBody)).toMatchObject({
+      items: [{ id: profile.id, name: 'Orders', secretNames: ['password'], version: 1 }],
+      nextCursor: null,
+    });
+    expect(profileBody).not.toMatch(/hunter2|secrets"|v1:/);
+    expect(await jsonOf(await query(`/v1/service-proposals/${proposal.id}`))).toMatchObject({
+      status: 'accepted',
+      totalMinor: '1000000000000000000',
+      version: 3,
+      position: accepted.position,
+    });
+    expect((await query(`/v1/service-proposals?clientId=${clientId}&status=draft`)).status).toBe(200);
+
+    for (const bad of [
+      '/v1/connector-profiles?colour=red',
+      '/v1/service-proposals?limit=500',
+      '/v1/clients?cursor=xyz',
+    ]) {
+      const response = await query(bad);
+      expect({ bad, status: response.status, type: response.headers.get('content-type') }).toEqual({
+        bad,
+        status: 400,
+        type: expect.stringMatching(/^application\/problem\+json/),
+      });
+    }
+    expect((await query(`/v1/connector-profiles/${randomUUID()}`)).status).toBe(404);
+  });
+
+  it(`survives ${KILLS} kill -9 during a catch-up of ${EVENTS} events: state = fold of the applied events, none twice`, async () => {
+    await queryApi?.stop();
+    queryApi = undefined;
+    const started = Date.now();
+    const written = await writeHistory(EVENTS);
+    console.log(`wrote ${written} events through appendToStream in ${Date.now() - started} ms`);
+    const all = await history();
+
+    for (let kill = 1; kill <= KILLS; kill++) {
+      queryApi = await startQueryApi();
+      const before = await ledgerCount();
+      await eventually(
+        async () => (await ledgerCount()) >= Math.min(all.length, before + all.length / (KILLS + 3)),
+        60_000,
+        20,
+      );
+      await queryApi.kill();
+      queryApi = undefined;
+      const { applied, checksum } = await expectConsistent(all);
+      console.log(`kill -9 #${kill}: ${applied} of ${all.length} applied, read model = fold of them (${checksum})`);
+    }
+
+    queryApi = await startQueryApi();
+    const from = await ledgerCount();
+    // The apply rate proper: from the first event applied (after start and group join) to the last.
+    await eventually(async () => (await ledgerCount()) > from, 60_000, 20);
+    const catchUp = Date.now();
+    const first = await ledgerCount();
+    await eventually(async () => (await ledgerCount()) === all.length, 120_000, 50);
+    const seconds = (Date.now() - catchUp) / 1000;
+    console.log(
+      `final catch-up: ${all.length - first} events in ${seconds.toFixed(2)} s = ${Math.round((all.length - first) / seconds)} events/s applied`,
+    );
+    const { checksum } = await expectConsistent(all);
+    const final = canonicalState(await readModelSnapshot(readDb));
+    expect(final).toEqual(canonicalState(foldHistory(all)));
+    console.log(`final read model = fold of all ${all.length} events (${checksum})`);
+    expect(await readDb.query(`SELECT count(*)::int AS n FROM read_model.pending_events`)).toEqual([{ n: 0 }]);
+    expect(await readDb.query(`SELECT count(*)::int AS n FROM read_model.dead_letters`)).toEqual([{ n: 0 }]);
+  });
+
+  it('resumes from the database checkpoint after the group offsets were reset to latest; poison is dead-lettered', async () => {
+    await queryApi?.stop(); // graceful: the group is empty, so its offsets can be reset
+    queryApi = undefined;
+    const admin = kafka.admin();
+    await admin.connect();
+    const topic = topics.eventsOf('client-config');
+    const highWatermarks = async () =>
+      (await admin.fetchTopicOffsets(topic)).reduce((sum, partition) => sum + Number(partition.high), 0);
+    const before = await highWatermarks();
+    const clientId = `late-${randomUUID().slice(0, 6)}`;
+    await writeDb.transaction((tx) =>
+      appendToStream(tx, {
+        streamType: 'client-config',
+        streamId: randomUUID(),
+        expectedVersion: 0,
+        events: [sample.clientCreated(clientId), sample.flagSet('late', true)],
+        topic,
+      }),
+    );
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic,
+      messages: [
+        { key: randomUUID(), value: 'not json at all' },
+        { key: randomUUID(), value: '{"__proto__":{"isAdmin":true},"id":"x"}' },
+      ],
+    });
+    await producer.disconnect();
+    const all = await history();
+    // Once the relay has published the two events, move the group past everything.
+    await eventually(async () => (await highWatermarks()) >= before + 4, 20_000);
+    await eventually(async () => {
+      const { groups } = await admin.describeGroups([groupId]);
+      return groups[0]?.state === 'Empty' || groups[0]?.state === 'Dead';
+    }, 20_000);
+    for (const type of STREAM_TYPES) {
+      await admin.resetOffsets({ groupId, topic: topics.eventsOf(type), earliest: false });
+    }
+    await admin.disconnect();
+
+    queryApi = await startQueryApi();
+    await eventually(async () => (await ledgerCount()) === all.length, 60_000, 100);
+    await expectConsistent(all);
+    const overview = await jsonOf<Record<string, unknown>>(await query(`/v1/clients/${clientId}/overview`));
+    expect(overview).toMatchObject({ featureFlags: { late: true }, configVersion: 2 });
+
+    await eventually(async () => {
+      const page = await jsonOf<{ items: { reason: string }[] }>(await query('/v1/admin/dead-letters?status=open'));
+      return page.items.length === 2;
+    }, 20_000);
+    const letters = await jsonOf<{ items: { id: string; reason: string }[] }>(await query('/v1/admin/dead-letters'));
+    expect(letters.items.map((letter) => letter.reason)).toEqual(['invalid-json', 'forbidden-key']);
+    const metrics = await (await query('/metrics')).text();
+    expect(metrics).toMatch(/projection_dead_letters\{app="query-api"\} 2/);
+    expect(metrics).toMatch(/projection_events_total\{stream_type="client-config",outcome="applied",app="query-api"\}/);
+    const skipped = await fetch(`${queryApi.baseUrl}/v1/admin/dead-letters/${letters.items[0].id}/skip`, {
+      method: 'POST',
+    });
+    expect(await jsonOf(skipped)).toMatchObject({ status: 'skipped' });
+  });
+
+  /** Writes about `target` contract-valid events over many clients, straight into the event store. */
+  async function writeHistory(target: number): Promise<number> {
+    const perClient = 3 + 10 * 3 + 10 * 4;
+    const clients = Math.max(1, Math.round(target / perClient));
+    let written = 0;
+    const append = async (streamType: string, events: SampleEvent[]) => {
+      await writeDb.transaction((tx) =>
+        appendToStream(tx, {
+          streamType,
+          streamId: randomUUID(),
+          expectedVersion: 0,
+          events,
+          topic: topics.eventsOf(streamType),
+        }),
+      );
+      written += events.length;
+    };
+    const jobs: (() => Promise<void>)[] = [];
+    for (let c = 0; c < clients; c++) {
+      const clientId = `load-${c}`;
+      jobs.push(() =>
+        append('client-config', [
+          sample.clientCreated(clientId),
+          sample.flagSet('a', true),
+          sample.flagSet('b', c % 2 === 0),
+        ]),
+      );
+      for (let p = 0; p < 10; p++) {
+        jobs.push(() =>
+          append('connector-profile', [
+            sample.connectorRegistered(clientId, `profile-${p}`, p % 3 === 0 ? 'sftp' : 'postgres'),
+            sample.connectorUpdated({ tags: [`t${p % 4}`] }),
+            p % 2 === 0 ? sample.connectorDisabled() : sample.connectorArchived(),
+          ]),
+        );
+        jobs.push(() =>
+          append('service-proposal', [
+            sample.proposalDrafted(clientId, [[p + 1, 1_000 * (c + 1)]]),
+            sample.proposalRevised([[p + 2, 999_999_999_999]]),
+            sample.proposalSubmitted(),
+            p % 3 === 0 ? sample.proposalRejected() : sample.proposalAccepted(),
+          ]),
+        );
+      }
+    }
+    for (let i = 0; i < jobs.length; i += 16) await Promise.all(jobs.slice(i, i + 16).map((job) => job()));
+    return written;
+  }
+});
