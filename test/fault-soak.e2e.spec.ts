@@ -19,7 +19,9 @@ describe('fault soak (short)', () => {
       // The chaos did happen, and the load got through it.
       expect([...new Set(result.faults.map((fault) => fault.kind))].sort()).toEqual([...FAULT_KINDS].sort());
       expect(result.summary.acknowledged).toBeGreaterThan(100);
-      expect(result.summary.events).toBeGreaterThanOrEqual(result.summary.acknowledged);
+      // (Not one event per acknowledgement: a command that changes nothing, e.g. a flag set to its
+      // value, answers 200 with the stream's current version and writes no event.)
+      expect(result.summary.events).toBeGreaterThan(100);
     },
     DURATION_MS + 240_000,
   );

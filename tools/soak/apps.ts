@@ -27,6 +27,7 @@ export class SupervisedApp {
   private tail = '';
   private expectingExit = false;
   private stopped = false;
+  private closed = false;
   readonly unexpectedExits: UnexpectedExit[] = [];
   /** Starts, including the first one. */
   starts = 0;
@@ -61,6 +62,7 @@ export class SupervisedApp {
   }
 
   async start(): Promise<void> {
+    if (this.closed) return;
     this.stopped = false;
     this.expectingExit = false;
     this.logFile ??= createWriteStream(this.logPath, { flags: 'a' });
@@ -108,8 +110,9 @@ export class SupervisedApp {
     return child.pid;
   }
 
-  /** SIGTERM (graceful), then SIGKILL after 10 s. */
+  /** SIGTERM (graceful), then SIGKILL after 10 s; never started again (the soak is over). */
   async stop(): Promise<void> {
+    this.closed = true;
     this.stopped = true;
     const child = this.child;
     if (child && child.exitCode === null && child.signalCode === null) {
@@ -121,16 +124,6 @@ export class SupervisedApp {
     }
     await new Promise<void>((resolve) => (this.logFile ? this.logFile.end(resolve) : resolve()));
     this.logFile = undefined;
-  }
-
-  /** Synchronous last resort (process exit handlers). */
-  killNow(): void {
-    this.stopped = true;
-    try {
-      this.child?.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
   }
 
   private main(): string {

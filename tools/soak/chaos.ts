@@ -26,6 +26,8 @@ export interface FaultRecord {
   startedAt: number;
   endedAt?: number;
   detail: string;
+  /** From the repair until both apps answered `/health/ready` with 200; null: not within the limit. */
+  recoveredInMs?: number | null;
 }
 
 export interface ChaosTargets {
@@ -56,7 +58,13 @@ export class ChaosScript {
   constructor(
     private readonly targets: ChaosTargets,
     private readonly log: Log,
-    private readonly options: { holdMs: [number, number]; gapMs: [number, number]; kinds?: FaultKind[] },
+    private readonly options: {
+      holdMs: [number, number];
+      gapMs: [number, number];
+      kinds?: FaultKind[];
+      /** How long the apps may take to be ready again after a fault is repaired (default 60 s). */
+      recoveryLimitMs?: number;
+    },
   ) {}
 
   start(): void {
@@ -86,10 +94,38 @@ export class ChaosScript {
         record.detail = `failed: ${(error as Error).message}`;
       }
       record.endedAt = Date.now();
+      record.recoveredInMs = await this.recovery();
       this.current = undefined;
-      this.log(`chaos: ${kind} ${record.detail} (${((record.endedAt - record.startedAt) / 1000).toFixed(1)} s)`);
+      this.log(
+        `chaos: ${kind} ${record.detail} (${((record.endedAt - record.startedAt) / 1000).toFixed(1)} s; ` +
+          `ready again ${record.recoveredInMs === null ? 'NOT within the limit' : `after ${(record.recoveredInMs / 1000).toFixed(1)} s`})`,
+      );
       await this.quiet(between(...this.options.gapMs));
     }
+  }
+
+  /** Waits until both apps are ready again, on their own; the time it took, or null past the limit. */
+  private async recovery(): Promise<number | null> {
+    const started = Date.now();
+    const limit = this.options.recoveryLimitMs ?? 60_000;
+    const ready = async (baseUrl: string) => {
+      try {
+        const response = await fetch(`${baseUrl}/health/ready`, { signal: AbortSignal.timeout(3_000) });
+        await response.arrayBuffer();
+        return response.status === 200;
+      } catch {
+        return false;
+      }
+    };
+    while (Date.now() - started < limit) {
+      const [command, query] = await Promise.all([
+        ready(this.targets.commandApi.baseUrl),
+        ready(this.targets.queryApi.baseUrl),
+      ]);
+      if (command && query) return Date.now() - started;
+      await sleep(250);
+    }
+    return null;
   }
 
   /** Sleeps, but wakes up early once stopped. */

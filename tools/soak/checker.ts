@@ -137,7 +137,10 @@ async function readAllMessages(brokers: string[], topics: string[], timeoutMs: n
       }
     },
   });
-  const timedOut = await Promise.race([finished.then(() => false), sleep(timeoutMs).then(() => true)]);
+  const timedOut = await Promise.race([
+    finished.then(() => false),
+    sleep(timeoutMs, undefined, { ref: false }).then(() => true),
+  ]);
   await consumer.disconnect();
   return { messages, complete: !timedOut };
 }

@@ -158,6 +158,7 @@ export class PostgresCluster {
 
 export class RedisServer {
   private child?: ChildProcess;
+  private closed = false;
 
   constructor(
     readonly port: number,
@@ -173,6 +174,7 @@ export class RedisServer {
   }
 
   async start(): Promise<void> {
+    if (this.closed) throw new Error('redis-server: the soak is over, not starting it again');
     const child = spawn(
       REDIS_SERVER,
       ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
@@ -189,6 +191,12 @@ export class RedisServer {
     throw new Error(`redis-server on ${this.port} did not answer within 15 s`);
   }
 
+  /** The final stop: a chaos step still in progress cannot start it again. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.stop();
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
     this.child = undefined;
@@ -202,6 +210,8 @@ export class RedisServer {
 }
 
 export class KafkaBroker {
+  private closed = false;
+
   constructor(
     readonly port: number,
     readonly controllerPort: number,
@@ -214,7 +224,14 @@ export class KafkaBroker {
   }
 
   async start(): Promise<void> {
+    if (this.closed) throw new Error('kafka: the soak is over, not starting it again');
     await startKafka({ port: this.port, controllerPort: this.controllerPort, stateDir: this.stateDir, log: this.log });
+  }
+
+  /** The final stop: a chaos step still in progress cannot start it again. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.stop();
   }
 
   async stop(): Promise<void> {

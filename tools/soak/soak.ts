@@ -63,10 +63,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     onCleanup(() => postgres.stop());
     await postgres.start();
     const redis = new RedisServer(await freePort(), log);
-    onCleanup(() => redis.stop());
+    onCleanup(() => redis.close());
     await redis.start();
     const kafka = new KafkaBroker(await freePort(), await freePort(), join(runDir, 'kafka'), () => undefined);
-    onCleanup(() => kafka.stop());
+    onCleanup(() => kafka.close());
     await kafka.start();
     log(`redis on ${redis.port}, kafka on ${kafka.brokers}`);
 
@@ -153,6 +153,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       convergeTimeoutMs: options.convergeTimeoutMs,
       log,
     });
+    // The apps came back on their own after every fault (the chaos script only restarts what it killed).
+    for (const fault of chaos.faults) {
+      if (fault.recoveredInMs === null) {
+        check.violations.push(`the apps were not both ready within 60 s after ${fault.kind} (${fault.detail})`);
+      }
+    }
+    const recoveries = chaos.faults.flatMap((fault) => (fault.recoveredInMs == null ? [] : [fault.recoveredInMs]));
     const faultCounts: Record<string, number> = {};
     for (const fault of chaos.faults) faultCounts[fault.kind] = (faultCounts[fault.kind] ?? 0) + 1;
     const report = [
@@ -160,8 +167,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       `load: ${JSON.stringify(load.stats)}`,
       `faults (${chaos.faults.length}): ${JSON.stringify(faultCounts)}`,
       ...chaos.faults.map(
-        (fault) => `  +${((fault.startedAt - started) / 1000).toFixed(0)} s ${fault.kind}: ${fault.detail}`,
+        (fault) =>
+          `  +${((fault.startedAt - started) / 1000).toFixed(0)} s ${fault.kind}: ${fault.detail}; ready again ` +
+          (fault.recoveredInMs == null ? 'NOT within 60 s' : `after ${(fault.recoveredInMs / 1000).toFixed(1)} s`),
       ),
+      `recovery (repair -> both apps ready): max ${recoveries.length ? (Math.max(...recoveries) / 1000).toFixed(1) : '-'} s`,
       `app starts: command-api ${commandApi.starts}, query-api ${queryApi.starts}`,
     ].join('\n');
     writeFileSync(join(runDir, 'report.txt'), `${report}\n`);
