@@ -95,8 +95,9 @@ export class PostgresCluster {
       `-c max_connections=200`,
       // Not crash-safe for the machine, but a killed process still loses nothing (the kernel has
       // the WAL); synchronous_commit stays on, so an acknowledged commit survives a backend crash.
+      // full_page_writes stays on, as in production: crash recovery (after a backend's SIGKILL)
+      // runs as it would there.
       `-c fsync=off`,
-      `-c full_page_writes=off`,
     ].join(' ');
     run(
       join(PG_BIN, 'pg_ctl'),
