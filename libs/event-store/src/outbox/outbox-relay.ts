@@ -39,11 +39,25 @@ export class OutboxRelay {
   /** Tries to become the active relay; true when this instance holds the lock. */
   async tryAcquireLeadership(): Promise<boolean> {
     if (!this.session) {
-      this.session = this.db.createQueryRunner();
-      await this.session.connect();
+      const session = this.db.createQueryRunner();
+      try {
+        await session.connect();
+      } catch (error) {
+        // A query runner keeps its failed connection attempt (TypeORM caches the promise): never
+        // reuse it, or every later round fails with the same error although the database is back.
+        await session.release().catch(() => undefined);
+        throw error;
+      }
+      this.session = session;
     }
-    const [{ locked }] = await this.session.query(`SELECT pg_try_advisory_lock($1, $2) AS locked`, [...RELAY_LOCK]);
-    return locked as boolean;
+    try {
+      const [{ locked }] = await this.session.query(`SELECT pg_try_advisory_lock($1, $2) AS locked`, [...RELAY_LOCK]);
+      return locked as boolean;
+    } catch (error) {
+      // The session broke (database restarted, backend terminated): start the next try afresh.
+      await this.release();
+      throw error;
+    }
   }
 
   /**
