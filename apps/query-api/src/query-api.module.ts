@@ -8,6 +8,7 @@ import { HealthModule, LoggingModule, MetricsModule } from '@analytics/observabi
 import { queryApiConfig } from './query-api.config';
 import { queryApiSchema } from './query-api.schema';
 import { ProjectionsModule } from './projections/projections.module';
+import { ProjectionRebuildModule } from './projections/rebuild/projection-rebuild.module';
 import { ReadModelsModule } from './read-models.module';
 
 const APP = 'query-api';
@@ -26,6 +27,7 @@ const cache = CacheModule.forRoot({ app: APP });
     messaging,
     cache,
     ProjectionsModule,
+    ProjectionRebuildModule,
     ReadModelsModule,
     HealthModule.forRoot({
       imports: [persistence, messaging, cache],

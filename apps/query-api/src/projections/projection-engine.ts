@@ -8,6 +8,7 @@ import { foldServiceProposal } from '../service-proposals/service-proposal.fold'
 import { DecodeResult, EventDecoder, EventIdentity } from './event-decoder';
 import { ProjectedEvent, ProjectionError } from './projected-event';
 import { ReadModelStore } from './read-model.store';
+import { holdSwitchLockShared } from './rebuild/switch-lock';
 
 /** One Kafka message as the engine takes it. */
 export interface IncomingMessage {
@@ -34,6 +35,11 @@ export interface EngineOptions {
   retryDelayMs: number;
   /** Bytes of a poison value kept in the dead letter. */
   rawExcerptBytes: number;
+  /**
+   * True for the live engine: each write transaction first takes the rebuild's switch lock in
+   * shared mode, so that a rebuild can pause it (exclusive mode) while it swaps the schemas.
+   */
+  pausableBySwitch?: boolean;
 }
 
 export interface EngineObserver {
@@ -128,6 +134,7 @@ export class ProjectionEngine {
     deadLetterOnError: boolean,
   ): Promise<Outcome[]> {
     const { topic, partition } = messages[0];
+    await this.pausePoint(tx);
     const [checkpoint] = await tx.query(
       `SELECT next_offset::text AS next_offset FROM read_model.projection_checkpoints
         WHERE projection = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
@@ -170,6 +177,11 @@ export class ProjectionEngine {
       );
     }
     return outcomes;
+  }
+
+  /** First statement of every write transaction of the live engine (see `pausableBySwitch`). */
+  private async pausePoint(tx: Queryable): Promise<void> {
+    if (this.options.pausableBySwitch) await holdSwitchLockShared(tx);
   }
 
   /**
@@ -374,6 +386,7 @@ export class ProjectionEngine {
    */
   async retryDeadLetter(id: string): Promise<{ status: string; outcome: Outcome | 'failed'; detail?: string }> {
     return this.db.transaction('READ COMMITTED', async (tx) => {
+      await this.pausePoint(tx);
       const letter = await this.openDeadLetter(tx, id);
       if (letter.envelope === null) {
         throw new DeadLetterNotRetriableError(`Dead letter ${id} has no parsed event to retry (${letter.reason})`);
@@ -408,6 +421,7 @@ export class ProjectionEngine {
    */
   async skipDeadLetter(id: string): Promise<{ status: string; released: number }> {
     return this.db.transaction('READ COMMITTED', async (tx) => {
+      await this.pausePoint(tx);
       const letter = await this.openDeadLetter(tx, id);
       await tx.query(
         `UPDATE read_model.dead_letters SET status = 'skipped', resolved_at = now(), updated_at = now() WHERE id = $1`,
