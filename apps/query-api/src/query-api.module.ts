@@ -7,6 +7,8 @@ import { KafkaHealthIndicator, MessagingModule } from '@analytics/messaging';
 import { HealthModule, LoggingModule, MetricsModule } from '@analytics/observability';
 import { queryApiConfig } from './query-api.config';
 import { queryApiSchema } from './query-api.schema';
+import { ConsistencyModule } from './consistency/consistency.module';
+import { ProjectionsHealthIndicator } from './consistency/projections.health';
 import { ProjectionsModule } from './projections/projections.module';
 import { ProjectionRebuildModule } from './projections/rebuild/projection-rebuild.module';
 import { ReadModelsModule } from './read-models.module';
@@ -26,12 +28,15 @@ const cache = CacheModule.forRoot({ app: APP });
     persistence,
     messaging,
     cache,
+    ConsistencyModule,
     ProjectionsModule,
     ProjectionRebuildModule,
     ReadModelsModule,
     HealthModule.forRoot({
-      imports: [persistence, messaging, cache],
+      imports: [persistence, messaging, cache, ConsistencyModule],
       readiness: [DatabaseHealthIndicator, KafkaHealthIndicator, RedisHealthIndicator],
+      // A stalled consumer is reported (under `degraded`), not a 503: see README, "Read side".
+      degradable: [ProjectionsHealthIndicator],
     }),
   ],
 })

@@ -3,7 +3,7 @@ import { ClientsController } from './clients/clients.http.controller';
 import { ConnectorProfilesController } from './connector-profiles/connector-profiles.http.controller';
 import { ServiceProposalsController } from './service-proposals/service-proposals.http.controller';
 
-/** The queries over the read model (plain Postgres; the cache comes in front of them later). */
+/** The queries over the read model, cached in Redis (QueryCache), with read-your-writes (X-Min-Position). */
 @Module({
   controllers: [ClientsController, ConnectorProfilesController, ServiceProposalsController],
 })

@@ -22,11 +22,15 @@ export async function runOnce<T extends object>(
   work: () => Promise<T>,
 ): Promise<{ result: T; replayed: boolean }> {
   if (!request) return { result: await work(), replayed: false };
-  await tx.query(`DELETE FROM idempotency_records WHERE key = $1 AND expires_at < now()`, [request.key]);
+  // One statement claims the key: a new row, or an expired record taken over in place.
   const claimed: unknown[] = await tx.query(
     `INSERT INTO idempotency_records (key, request_hash, response_status, response_body, expires_at)
      VALUES ($1, $2, 0, 'null', now() + make_interval(secs => $3))
-     ON CONFLICT (key) DO NOTHING RETURNING key`,
+     ON CONFLICT (key) DO UPDATE
+       SET request_hash = excluded.request_hash, response_status = 0, response_body = 'null',
+           created_at = now(), expires_at = excluded.expires_at
+       WHERE idempotency_records.expires_at < now()
+     RETURNING key`,
     [request.key, request.requestHash, request.ttlSeconds],
   );
   if (claimed.length === 0) {

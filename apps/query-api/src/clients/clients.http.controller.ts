@@ -16,6 +16,8 @@ import {
   pageOf,
   PageRequest,
 } from '../shared/pagination';
+import { MinPosition, ReadYourWrites } from '../consistency/read-your-writes';
+import { CacheKeys, ListNamespaces, QueryCache } from '../shared/query-cache';
 import { ClientOverviewRow } from './client-overview.fold';
 
 export class ListClientsRequest extends PageRequest {
@@ -52,22 +54,42 @@ export function toClientOverview(row: any): ClientOverviewRow {
 /** One row per client: configuration, connector and proposal counts, accepted value, last activity. */
 @ApiTags('clients')
 @Controller('clients')
+@ReadYourWrites()
 export class ClientsController {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly cache: QueryCache,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Client overviews by client id; cursor-paginated' })
-  async list(@Query() query: ListClientsRequest): Promise<Page<ClientOverviewRow>> {
+  async list(
+    @Query() query: ListClientsRequest,
+    @MinPosition() minPosition?: string,
+  ): Promise<Page<ClientOverviewRow>> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const params: unknown[] = [];
-    const where: string[] = [];
-    if (query.status) {
-      params.push(query.status);
-      where.push(`status = $${params.length}`);
-    }
     const after = query.cursor
       ? decodeCursor(query.cursor, 'clientId', { id: CLIENT_ID_PATTERN, key: ANY_TEXT })
       : undefined;
+    const spec = { status: query.status, limit, after };
+    return this.cache.list(ListNamespaces.clients, spec, minPosition, () => this.page(spec));
+  }
+
+  private async page({
+    status,
+    limit,
+    after,
+  }: {
+    status?: string;
+    limit: number;
+    after?: { key: string; id: string };
+  }): Promise<Page<ClientOverviewRow>> {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (status) {
+      params.push(status);
+      where.push(`status = $${params.length}`);
+    }
     const page = keyset('client_id', 'client_id', ['text', 'text'], false, after, params);
     if (page.where) where.push(page.where);
     params.push(limit + 1);
@@ -83,14 +105,20 @@ export class ClientsController {
 
   @Get(':clientId/overview')
   @ApiOperation({ summary: "One client's overview" })
-  async overview(@Param('clientId') clientId: string): Promise<ClientOverviewRow> {
+  async overview(@Param('clientId') clientId: string, @MinPosition() minPosition?: string): Promise<ClientOverviewRow> {
     if (!CLIENT_ID_PATTERN.test(clientId)) {
       throw new RequestValidationException([{ field: 'clientId', message: 'clientId must be a client slug' }]);
     }
-    const [row] = await this.db.query(`SELECT ${COLUMNS} FROM read_model.client_overviews WHERE client_id = $1`, [
-      clientId,
-    ]);
-    if (!row) throw new NotFoundException({ type: problemType('not-found'), detail: `There is no client ${clientId}` });
-    return toClientOverview(row);
+    // No watermark: an overview folds many streams applied out of order (see QueryCache).
+    const overview = await this.cache.detail(CacheKeys.clientOverview(clientId), minPosition, async () => {
+      const [row] = await this.db.query(`SELECT ${COLUMNS} FROM read_model.client_overviews WHERE client_id = $1`, [
+        clientId,
+      ]);
+      return { value: row ? toClientOverview(row) : null };
+    });
+    if (!overview) {
+      throw new NotFoundException({ type: problemType('not-found'), detail: `There is no client ${clientId}` });
+    }
+    return overview;
   }
 }

@@ -17,6 +17,8 @@ import {
   ANY_TEXT,
   UUID_PATTERN,
 } from '../shared/pagination';
+import { MinPosition, ReadYourWrites } from '../consistency/read-your-writes';
+import { CacheKeys, ListNamespaces, QueryCache } from '../shared/query-cache';
 import { ConnectorProfileRow } from './connector-profile.fold';
 
 export class ListConnectorProfilesRequest extends PageRequest {
@@ -48,19 +50,52 @@ export class ListConnectorProfilesRequest extends PageRequest {
   namePrefix?: string;
 }
 
+interface ConnectorProfilesPage {
+  clientId?: string;
+  kind?: string;
+  status?: string;
+  tag?: string;
+  namePrefix?: string;
+  limit: number;
+  after?: { key: string; id: string };
+}
+
 const COLUMNS = `id, client_id, name, kind, status, config, tags, secret_names, registered_at, updated_at, version,
                  position::text AS position`;
 
 /** Connector profiles as queries see them: no secrets, only the names of the secrets. */
 @ApiTags('connector-profiles')
 @Controller('connector-profiles')
+@ReadYourWrites()
 export class ConnectorProfilesController {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly cache: QueryCache,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Connector profiles, by name, filtered; cursor-paginated' })
-  async list(@Query() query: ListConnectorProfilesRequest): Promise<Page<ConnectorProfileRow>> {
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+  async list(
+    @Query() request: ListConnectorProfilesRequest,
+    @MinPosition() minPosition?: string,
+  ): Promise<Page<ConnectorProfileRow>> {
+    const after = request.cursor
+      ? decodeCursor(request.cursor, 'name', { id: UUID_PATTERN, key: ANY_TEXT })
+      : undefined;
+    const spec: ConnectorProfilesPage = {
+      clientId: request.clientId,
+      kind: request.kind,
+      status: request.status,
+      tag: request.tag,
+      namePrefix: request.namePrefix,
+      limit: request.limit ?? DEFAULT_PAGE_SIZE,
+      after,
+    };
+    return this.cache.list(ListNamespaces.connectorProfiles, { ...spec }, minPosition, () => this.page(spec));
+  }
+
+  private async page(query: ConnectorProfilesPage): Promise<Page<ConnectorProfileRow>> {
+    const limit = query.limit;
     const params: unknown[] = [];
     const where: string[] = [];
     const filter = (sql: (n: number) => string, value: unknown) => {
@@ -72,7 +107,7 @@ export class ConnectorProfilesController {
     if (query.status) filter((n) => `status = $${n}`, query.status);
     if (query.tag) filter((n) => `tags @> ARRAY[$${n}]::text[]`, query.tag);
     if (query.namePrefix) filter((n) => `starts_with(name, $${n})`, query.namePrefix);
-    const after = query.cursor ? decodeCursor(query.cursor, 'name', { id: UUID_PATTERN, key: ANY_TEXT }) : undefined;
+    const after = query.after;
     const page = keyset('name', 'id', ['text', 'uuid'], false, after && { key: after.key, id: after.id }, params);
     if (page.where) where.push(page.where);
     params.push(limit + 1);
@@ -88,11 +123,18 @@ export class ConnectorProfilesController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One connector profile' })
-  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<ConnectorProfileRow> {
-    const [row] = await this.db.query(`SELECT ${COLUMNS} FROM read_model.connector_profiles WHERE id = $1`, [id]);
-    if (!row) {
+  async get(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @MinPosition() minPosition?: string,
+  ): Promise<ConnectorProfileRow> {
+    const profile = await this.cache.detail(CacheKeys.connectorProfile(id), minPosition, async () => {
+      const [row] = await this.db.query(`SELECT ${COLUMNS} FROM read_model.connector_profiles WHERE id = $1`, [id]);
+      // The watermark is the row's own position: its stream is applied in order up to it.
+      return row ? { value: toConnectorProfile(row), position: String(row.position) } : { value: null };
+    });
+    if (!profile) {
       throw new NotFoundException({ type: problemType('not-found'), detail: `There is no connector profile ${id}` });
     }
-    return toConnectorProfile(row);
+    return profile;
   }
 }

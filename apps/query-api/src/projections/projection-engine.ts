@@ -7,6 +7,7 @@ import { foldConnectorProfile } from '../connector-profiles/connector-profile.fo
 import { foldServiceProposal } from '../service-proposals/service-proposal.fold';
 import { DecodeResult, EventDecoder, EventIdentity } from './event-decoder';
 import { ProjectedEvent, ProjectionError } from './projected-event';
+import { ProjectionChanges } from '../shared/query-cache';
 import { ReadModelStore } from './read-model.store';
 import { holdSwitchLockShared } from './rebuild/switch-lock';
 
@@ -53,7 +54,12 @@ interface ApplyContext {
   source?: { topic: string; partition: number; offset: string };
   /** Clients whose overview must be recomputed before the transaction commits. */
   touched: Set<string>;
+  /** Cache keys and positions to act on once the transaction has committed. */
+  changes: ProjectionChanges;
 }
+
+/** Called after each projection transaction COMMITS with what it changed (cache invalidation, waiters). */
+export type CommittedListener = (changes: ProjectionChanges) => Promise<void>;
 
 /** Postgres errors that say the database, not the event, is the problem: never dead-letter on them. */
 function isInfrastructureError(error: unknown): boolean {
@@ -83,7 +89,16 @@ export class ProjectionEngine {
     private readonly store: ReadModelStore,
     private readonly options: EngineOptions,
     private readonly observer: EngineObserver = { outcome: () => undefined, applied: () => undefined },
+    private readonly committed: CommittedListener = async () => undefined,
   ) {}
+
+  /** Runs a projection transaction, then (only once it has committed) hands its changes to the listener. */
+  private async transaction<T>(work: (tx: Queryable, changes: ProjectionChanges) => Promise<T>): Promise<T> {
+    const changes = new ProjectionChanges();
+    const result = await this.db.transaction('READ COMMITTED', (tx) => work(tx, changes));
+    if (!changes.empty) await this.committed(changes);
+    return result;
+  }
 
   /** The next offset to apply in a partition, from the database (0 when nothing was applied yet). */
   async checkpointOf(topic: string, partition: number): Promise<string> {
@@ -115,8 +130,8 @@ export class ProjectionEngine {
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= this.options.maxAttempts;
       try {
-        const outcomes = await this.db.transaction('READ COMMITTED', (tx) =>
-          this.handleInTransaction(tx, messages, decoded, last),
+        const outcomes = await this.transaction((tx, changes) =>
+          this.handleInTransaction(tx, messages, decoded, last, changes),
         );
         messages.forEach((message, i) => this.observer.outcome(message.streamType, outcomes[i]));
         return outcomes;
@@ -132,6 +147,7 @@ export class ProjectionEngine {
     messages: IncomingMessage[],
     decoded: DecodeResult[],
     deadLetterOnError: boolean,
+    changes: ProjectionChanges,
   ): Promise<Outcome[]> {
     const { topic, partition } = messages[0];
     await this.pausePoint(tx);
@@ -153,7 +169,7 @@ export class ProjectionEngine {
       const source = { topic, partition, offset: message.offset };
       outcomes.push(
         result.ok
-          ? await this.accept(tx, result.event, result.parsed, { deadLetterOnError, source, touched })
+          ? await this.accept(tx, result.event, result.parsed, { deadLetterOnError, source, touched, changes })
           : await this.deadLetter(tx, {
               reason: result.reason,
               detail: result.detail,
@@ -166,7 +182,7 @@ export class ProjectionEngine {
       );
       next = BigInt(message.offset) + 1n;
     }
-    await this.refreshOverviews(tx, touched);
+    await this.refreshOverviews(tx, touched, changes);
     if (next !== undefined) {
       await tx.query(
         `INSERT INTO read_model.projection_checkpoints (projection, topic, partition, next_offset, updated_at)
@@ -189,10 +205,11 @@ export class ProjectionEngine {
    * order under a per-client lock: transactions of other partitions touching the same clients
    * serialise here (never deadlock), and each reads the rows the earlier ones committed.
    */
-  private async refreshOverviews(tx: Queryable, touched: Set<string>): Promise<void> {
+  private async refreshOverviews(tx: Queryable, touched: Set<string>, changes?: ProjectionChanges): Promise<void> {
     for (const clientId of [...touched].sort()) {
       await this.store.lockClient(tx, clientId);
       await this.store.refreshOverview(tx, clientId);
+      changes?.overview(clientId);
     }
   }
 
@@ -258,6 +275,7 @@ export class ProjectionEngine {
       const applied = await this.applyOne(tx, waiting.envelope, waiting.envelope as never, {
         deadLetterOnError: context.deadLetterOnError,
         touched: context.touched,
+        changes: context.changes,
       });
       this.observer.outcome(streamType, 'drained');
       if (!applied) return;
@@ -273,7 +291,7 @@ export class ProjectionEngine {
   ): Promise<boolean> {
     await tx.query(`SAVEPOINT apply_event`);
     try {
-      await this.project(tx, event, context.touched);
+      await this.project(tx, event, context);
       await tx.query(
         `INSERT INTO read_model.applied_events (event_id, position, stream_type, stream_id, stream_version)
          VALUES ($1, $2, $3, $4, $5)`,
@@ -285,6 +303,7 @@ export class ProjectionEngine {
         [event.streamType, event.streamId, event.streamVersion, event.position],
       );
       await tx.query(`RELEASE SAVEPOINT apply_event`);
+      context.changes.applied(event.position, event.occurredAt);
       this.observer.applied(event);
       return true;
     } catch (error) {
@@ -311,24 +330,27 @@ export class ProjectionEngine {
   }
 
   /** The projections proper: fold the event into its row; its client's overview is refreshed at commit. */
-  private async project(tx: Queryable, event: ProjectedEvent, touched: Set<string>): Promise<void> {
+  private async project(tx: Queryable, event: ProjectedEvent, { touched, changes }: ApplyContext): Promise<void> {
     switch (event.streamType) {
       case 'client-config': {
         const next = foldClientConfig(await this.store.clientConfig(tx, { streamId: event.streamId }), event);
         await this.store.saveClientConfig(tx, next);
         touched.add(next.clientId);
+        changes.changed(event.streamType, event.streamId, next.clientId);
         return;
       }
       case 'connector-profile': {
         const next = foldConnectorProfile(await this.store.connectorProfile(tx, event.streamId), event);
         await this.store.saveConnectorProfile(tx, next);
         touched.add(next.clientId);
+        changes.changed(event.streamType, event.streamId, next.clientId);
         return;
       }
       case 'service-proposal': {
         const next = foldServiceProposal(await this.store.serviceProposal(tx, event.streamId), event);
         await this.store.saveServiceProposal(tx, next);
         touched.add(next.clientId);
+        changes.changed(event.streamType, event.streamId, next.clientId);
         return;
       }
       default:
@@ -385,7 +407,7 @@ export class ProjectionEngine {
    * open with one more attempt.
    */
   async retryDeadLetter(id: string): Promise<{ status: string; outcome: Outcome | 'failed'; detail?: string }> {
-    return this.db.transaction('READ COMMITTED', async (tx) => {
+    return this.transaction(async (tx, changes) => {
       await this.pausePoint(tx);
       const letter = await this.openDeadLetter(tx, id);
       if (letter.envelope === null) {
@@ -401,8 +423,12 @@ export class ProjectionEngine {
         return { status: 'open', outcome: 'failed', detail: decoded.detail };
       }
       const touched = new Set<string>();
-      const outcome = await this.accept(tx, decoded.event, decoded.parsed, { deadLetterOnError: true, touched });
-      await this.refreshOverviews(tx, touched);
+      const outcome = await this.accept(tx, decoded.event, decoded.parsed, {
+        deadLetterOnError: true,
+        touched,
+        changes,
+      });
+      await this.refreshOverviews(tx, touched, changes);
       if (outcome === 'dead-lettered') {
         const [again] = await tx.query(`SELECT detail FROM read_model.dead_letters WHERE id = $1`, [id]);
         return { status: 'open', outcome: 'failed', detail: again?.detail };
@@ -420,7 +446,7 @@ export class ProjectionEngine {
    * it are applied now (or, when an earlier version is still missing, the chain will pass over it).
    */
   async skipDeadLetter(id: string): Promise<{ status: string; released: number }> {
-    return this.db.transaction('READ COMMITTED', async (tx) => {
+    return this.transaction(async (tx, changes) => {
       await this.pausePoint(tx);
       const letter = await this.openDeadLetter(tx, id);
       await tx.query(
@@ -444,8 +470,9 @@ export class ProjectionEngine {
           await this.drain(tx, letter.stream_type, letter.stream_id, letter.stream_version, {
             deadLetterOnError: true,
             touched,
+            changes,
           });
-          await this.refreshOverviews(tx, touched);
+          await this.refreshOverviews(tx, touched, changes);
           const [{ after }] = await tx.query(
             `SELECT count(*)::int AS after FROM read_model.pending_events WHERE stream_type = $1 AND stream_id = $2`,
             [letter.stream_type, letter.stream_id],

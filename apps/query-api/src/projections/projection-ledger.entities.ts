@@ -2,9 +2,11 @@ import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'ty
 
 /**
  * The ledger of applied events: one row per event id, written in the transaction that applied it.
- * Its primary key is what makes a redelivered event a no-op.
+ * Its primary key is what makes a redelivered event a no-op; the position index answers
+ * read-your-writes ("is the event at position P applied?").
  */
 @Entity({ name: 'applied_events', schema: 'read_model' })
+@Index('ix_applied_events_position', ['position'])
 export class AppliedEventEntity {
   @PrimaryColumn({ name: 'event_id', type: 'uuid' })
   eventId!: string;

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { ProjectionCommits } from '../consistency/projection-commits';
 import { DeadLettersController } from '../dead-letters/dead-letters.http.controller';
 import { EventDecoder } from './event-decoder';
 import { ProjectionEngine } from './projection-engine';
@@ -18,8 +19,13 @@ import { ReadModelStore } from './read-model.store';
     ProjectionsMetrics,
     {
       provide: ProjectionEngine,
-      inject: [getDataSourceToken(), projectionsConfig.KEY, ProjectionsMetrics],
-      useFactory: (db: DataSource, config: ProjectionsConfig, metrics: ProjectionsMetrics) =>
+      inject: [getDataSourceToken(), projectionsConfig.KEY, ProjectionsMetrics, ProjectionCommits],
+      useFactory: (
+        db: DataSource,
+        config: ProjectionsConfig,
+        metrics: ProjectionsMetrics,
+        commits: ProjectionCommits,
+      ) =>
         new ProjectionEngine(
           db,
           new EventDecoder({ maxBytes: config.maxEventBytes }),
@@ -32,6 +38,7 @@ import { ReadModelStore } from './read-model.store';
             pausableBySwitch: true,
           },
           metrics,
+          commits.committed,
         ),
     },
     ProjectionsConsumer,

@@ -18,6 +18,8 @@ import {
   PageRequest,
   UUID_PATTERN,
 } from '../shared/pagination';
+import { MinPosition, ReadYourWrites } from '../consistency/read-your-writes';
+import { CacheKeys, ListNamespaces, QueryCache } from '../shared/query-cache';
 import { ServiceProposalRow } from './service-proposal.fold';
 
 const STATUSES = ['draft', 'submitted', 'accepted', 'rejected', 'withdrawn'];
@@ -50,20 +52,50 @@ export class ListServiceProposalsRequest extends PageRequest {
   sort?: Sort;
 }
 
+interface ServiceProposalsPage {
+  clientId?: string;
+  status?: string;
+  sort: Sort;
+  limit: number;
+  after?: { key: string; id: string };
+}
+
 const COLUMNS = `id, client_id, title, currency, status, line_items, total_minor::text AS total_minor, valid_until,
                  rejection_reason, drafted_at, submitted_at, decided_at, updated_at, version, position::text AS position`;
 
 /** Service proposals with their lines and exact totals (minor units, strings of digits). */
 @ApiTags('service-proposals')
 @Controller('service-proposals')
+@ReadYourWrites()
 export class ServiceProposalsController {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly cache: QueryCache,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Service proposals, filtered, sorted by time or total; cursor-paginated' })
-  async list(@Query() query: ListServiceProposalsRequest): Promise<Page<ServiceProposalRow>> {
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const sortName: Sort = query.sort ?? '-createdAt';
+  async list(
+    @Query() request: ListServiceProposalsRequest,
+    @MinPosition() minPosition?: string,
+  ): Promise<Page<ServiceProposalRow>> {
+    const sortName: Sort = request.sort ?? '-createdAt';
+    const after = request.cursor
+      ? decodeCursor(request.cursor, sortName, { id: UUID_PATTERN, key: SORTS[sortName].key })
+      : undefined;
+    const spec: ServiceProposalsPage = {
+      clientId: request.clientId,
+      status: request.status,
+      sort: sortName,
+      limit: request.limit ?? DEFAULT_PAGE_SIZE,
+      after,
+    };
+    return this.cache.list(ListNamespaces.serviceProposals, { ...spec }, minPosition, () => this.page(spec));
+  }
+
+  private async page(query: ServiceProposalsPage): Promise<Page<ServiceProposalRow>> {
+    const limit = query.limit;
+    const sortName = query.sort;
     const sort = SORTS[sortName];
     const params: unknown[] = [];
     const where: string[] = [];
@@ -75,7 +107,7 @@ export class ServiceProposalsController {
       params.push(query.status);
       where.push(`status = $${params.length}`);
     }
-    const after = query.cursor ? decodeCursor(query.cursor, sortName, { id: UUID_PATTERN, key: sort.key }) : undefined;
+    const after = query.after;
     const page = keyset(sort.column, 'id', [sort.type, 'uuid'], sort.descending, after, params);
     if (page.where) where.push(page.where);
     params.push(limit + 1);
@@ -95,11 +127,18 @@ export class ServiceProposalsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One service proposal' })
-  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<ServiceProposalRow> {
-    const [row] = await this.db.query(`SELECT ${COLUMNS} FROM read_model.service_proposals WHERE id = $1`, [id]);
-    if (!row) {
+  async get(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @MinPosition() minPosition?: string,
+  ): Promise<ServiceProposalRow> {
+    const proposal = await this.cache.detail(CacheKeys.serviceProposal(id), minPosition, async () => {
+      const [row] = await this.db.query(`SELECT ${COLUMNS} FROM read_model.service_proposals WHERE id = $1`, [id]);
+      // The watermark is the row's own position: its stream is applied in order up to it.
+      return row ? { value: toServiceProposal(row), position: String(row.position) } : { value: null };
+    });
+    if (!proposal) {
       throw new NotFoundException({ type: problemType('not-found'), detail: `There is no service proposal ${id}` });
     }
-    return toServiceProposal(row);
+    return proposal;
   }
 }

@@ -13,10 +13,9 @@ import {
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { problemType } from '@analytics/contracts';
-import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
+import { QueryCache } from '../../shared/query-cache';
 import { projectionsConfig, ProjectionsConfig } from '../projections.config';
-import { flushCachePrefix } from './cache-flush';
 import { EventFeedClient } from './event-feed.client';
 import {
   ProjectionRebuilder,
@@ -58,7 +57,7 @@ export class ProjectionRebuildController implements OnApplicationShutdown {
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly redis: Redis,
+    private readonly cache: QueryCache,
     @Inject(rebuildConfig.KEY) private readonly config: RebuildConfig,
     @Inject(projectionsConfig.KEY) private readonly projections: ProjectionsConfig,
   ) {}
@@ -85,7 +84,7 @@ export class ProjectionRebuildController implements OnApplicationShutdown {
       },
       {
         log: (message) => this.logger.log(message),
-        flushCache: () => flushCachePrefix(this.redis, this.config.cachePrefix),
+        invalidateCache: () => this.cache.invalidateEverything(),
       },
     );
     let running: RunningRebuild;

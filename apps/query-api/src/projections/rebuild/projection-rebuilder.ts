@@ -69,15 +69,15 @@ export interface RebuildResult {
   previousSchema?: string;
   /** Checksum of the read-model tables right after the switch. */
   checksum: string;
-  /** Redis keys deleted after the switch (undefined: no cache configured or Redis failed). */
-  cacheKeysDeleted?: number;
+  /** The query cache was dropped after the switch (undefined: no cache configured). */
+  cacheInvalidated?: boolean;
 }
 
 export interface RebuildHooks {
   progress?: (progress: RebuildProgress) => void;
   log?: (message: string) => void;
-  /** Invalidates the query cache after the switch; returns the keys deleted. */
-  flushCache?: () => Promise<number>;
+  /** Drops the whole query cache of this read database after the switch; false when Redis failed. */
+  invalidateCache?: () => Promise<boolean>;
 }
 
 /** A started rebuild: it holds the rebuild lock until `done` settles. */
@@ -227,10 +227,11 @@ export class ProjectionRebuilder {
         log(`could not drop ${switched.previous} (the next rebuild drops it): ${(error as Error).message}`);
       }
     }
-    let cacheKeysDeleted: number | undefined;
-    if (this.hooks.flushCache) {
+    let cacheInvalidated: boolean | undefined;
+    if (this.hooks.invalidateCache) {
       try {
-        cacheKeysDeleted = await this.hooks.flushCache();
+        cacheInvalidated = await this.hooks.invalidateCache();
+        if (!cacheInvalidated) log('could not invalidate the query cache (Redis did not answer; entries expire on their own)');
       } catch (error) {
         log(`could not invalidate the query cache (entries expire on their own): ${(error as Error).message}`);
       }
@@ -249,7 +250,7 @@ export class ProjectionRebuilder {
       switchAttempts: attempt,
       previousSchema,
       checksum,
-      cacheKeysDeleted,
+      cacheInvalidated,
     };
   }
 

@@ -1,9 +1,9 @@
-import { redisConfig } from '@analytics/cache';
+import { ReadThroughCache, redisConfig } from '@analytics/cache';
 import { databaseConfig } from '@analytics/persistence';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { projectionsConfig } from '../projections.config';
-import { flushCachePrefix } from './cache-flush';
+import { QueryCache } from '../../shared/query-cache';
 import { EventFeedClient } from './event-feed.client';
 import {
   ProjectionRebuilder,
@@ -64,7 +64,8 @@ export async function runRebuildCli(args: string[]): Promise<number> {
     applicationName: 'query-api projections:rebuild',
     extra: { max: config.lanes + 3 },
   });
-  const redis = new Redis(redisConfig().url, {
+  const redisSettings = redisConfig();
+  const redis = new Redis(redisSettings.url, {
     connectionName: 'query-api-rebuild',
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -100,9 +101,20 @@ export async function runRebuildCli(args: string[]): Promise<number> {
       {
         progress: (progress) => printer.update(progress),
         log,
-        flushCache: async () => {
+        invalidateCache: async () => {
           if (redis.status === 'wait') await redis.connect();
-          return flushCachePrefix(redis, config.cachePrefix);
+          // The serving app's cache (same key prefix, same read-database scope), asked to drop everything.
+          const cache = new ReadThroughCache(redis, {
+            name: 'queries',
+            keyPrefix: 'cache:query-api:',
+            ttlSeconds: redisSettings.ttlSeconds,
+            redisTimeoutMs: 5_000,
+          });
+          try {
+            return await new QueryCache(cache, db).invalidateEverything();
+          } finally {
+            cache.close();
+          }
         },
       },
     );
@@ -115,7 +127,11 @@ export async function runRebuildCli(args: string[]): Promise<number> {
         `${Math.round(result.rate)} events/s; live projections paused ${result.pauseMs} ms at the switch ` +
         `(attempt ${result.switchAttempts}); checksum ${result.checksum}` +
         (result.previousSchema ? `; previous schema kept as ${result.previousSchema}` : '') +
-        (result.cacheKeysDeleted === undefined ? '' : `; ${result.cacheKeysDeleted} cache keys invalidated`),
+        (result.cacheInvalidated === undefined
+          ? ''
+          : result.cacheInvalidated
+            ? '; query cache invalidated'
+            : '; query cache NOT invalidated (Redis failed)'),
     );
     return EXIT.ok;
   } catch (error) {

@@ -26,11 +26,6 @@ class RebuildEnv {
 
   @IsIn(['true', 'false'])
   PROJECTIONS_REBUILD_KEEP_PREVIOUS = 'false';
-
-  @Matches(/^[A-Za-z0-9:._-]{1,100}$/, {
-    message: 'PROJECTIONS_REBUILD_CACHE_PREFIX: letters, digits, ":", ".", "_", "-"',
-  })
-  PROJECTIONS_REBUILD_CACHE_PREFIX = 'cache:query-api:';
 }
 
 export interface RebuildConfig {
@@ -44,8 +39,6 @@ export interface RebuildConfig {
   maxPauseMs: number;
   /** Env `PROJECTIONS_REBUILD_KEEP_PREVIOUS` (false): keep the replaced schema as `read_model_prev_<ts>`. */
   keepPrevious: boolean;
-  /** Env `PROJECTIONS_REBUILD_CACHE_PREFIX` (`cache:query-api:`): Redis keys deleted after the switch. */
-  cachePrefix: string;
 }
 
 /** Config namespace `rebuild`. */
@@ -55,5 +48,4 @@ export const rebuildConfig = defineConfig('rebuild', RebuildEnv, (env): RebuildC
   maxPauseMs: env.PROJECTIONS_REBUILD_MAX_PAUSE_MS,
   lanes: env.PROJECTIONS_REBUILD_CONCURRENCY,
   keepPrevious: env.PROJECTIONS_REBUILD_KEEP_PREVIOUS === 'true',
-  cachePrefix: env.PROJECTIONS_REBUILD_CACHE_PREFIX,
 }));
