@@ -47,8 +47,6 @@ describe('projection rebuild end to end', () => {
   const topics = new TopicNames(prefix);
   const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
   const groupId = `query-api-rebuild-e2e-${randomUUID().slice(0, 8)}`;
-  // This run's query cache keys only (Redis is shared: never touch other keys).
-  const cachePrefix = `cache:query-api-rebuild-e2e-${randomUUID().slice(0, 8)}:`;
   let writeScratch: Awaited<ReturnType<typeof createScratchDatabase>>;
   let readScratch: Awaited<ReturnType<typeof createScratchDatabase>>;
   let writeDb: DataSource;
@@ -64,7 +62,6 @@ describe('projection rebuild end to end', () => {
     READ_DATABASE_URL: readScratch.url,
     DATABASE_URL: readScratch.url,
     COMMAND_API_URL: commandApi.baseUrl,
-    PROJECTIONS_REBUILD_CACHE_PREFIX: cachePrefix,
     PROJECTIONS_REBUILD_MAX_PAUSE_MS: '3000',
   });
 
@@ -105,8 +102,6 @@ describe('projection rebuild end to end', () => {
     await Promise.all(children.map((child) => child.exited));
     await queryApi?.stop();
     await commandApi?.stop();
-    const keys = await redis?.keys(`${cachePrefix}*`).catch(() => []);
-    if (keys?.length) await redis.del(...keys);
     redis?.disconnect();
     await writeDb?.destroy();
     await readDb?.destroy();
@@ -226,7 +221,12 @@ describe('projection rebuild end to end', () => {
     expect(await ledgerCount()).toBe(ledgerBefore);
     expect((await fetch(`${queryApi.baseUrl}/v1/clients?limit=5`)).status).toBe(200);
 
-    await redis.set(`${cachePrefix}v:some-query`, 'stale answer', 'EX', 600);
+    // A cached list page: its namespace generation token (scoped by the read database) exists now.
+    expect((await fetch(`${queryApi.baseUrl}/v1/clients?limit=7`)).status).toBe(200);
+    const scope = new URL(readScratch.url);
+    const clientsGeneration = `cache:query-api:n:${scope.hostname}:${scope.port || 5432}${scope.pathname}/clients`;
+    const tokenBefore = await redis.get(clientsGeneration);
+    expect(tokenBefore).not.toBeNull();
     const rerun = rebuildCli(['read-models']);
     const { code } = await rerun.exited;
     expect({ code, output: rerun.output() }).toEqual({ code: 0, output: expect.stringMatching(/done:/) });
@@ -239,7 +239,8 @@ describe('projection rebuild end to end', () => {
     expect(after).toBe(before);
     expect(rerun.output()).toContain(`checksum ${after}`);
     expect(await ledgerCount()).toBe(all.length);
-    expect(await redis.exists(`${cachePrefix}v:some-query`)).toBe(0);
+    expect(await redis.get(clientsGeneration)).not.toBe(tokenBefore); // the whole query cache was dropped
+    expect(rerun.output()).toMatch(/query cache invalidated/);
     await expectEqualsFold(all);
   });
 

@@ -113,9 +113,8 @@ export class QueryCache {
   }
 
   async detail<T>(key: string, minPosition: string | undefined, load: () => Promise<Loaded<T>>): Promise<T> {
-    return (
-      await this.cache.read(this.scoped(key), load, { namespace: this.scoped(DETAILS_NAMESPACE), minPosition })
-    ).value;
+    return (await this.cache.read(this.scoped(key), load, { namespace: this.scoped(DETAILS_NAMESPACE), minPosition }))
+      .value;
   }
 
   async list<T>(

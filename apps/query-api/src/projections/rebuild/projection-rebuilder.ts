@@ -188,6 +188,7 @@ export class ProjectionRebuilder {
         head: page.head ?? current().head,
       }),
     );
+    replay.log = log;
     await replay.drain();
     const replayedAt = Date.now();
 
@@ -231,7 +232,8 @@ export class ProjectionRebuilder {
     if (this.hooks.invalidateCache) {
       try {
         cacheInvalidated = await this.hooks.invalidateCache();
-        if (!cacheInvalidated) log('could not invalidate the query cache (Redis did not answer; entries expire on their own)');
+        if (!cacheInvalidated)
+          log('could not invalidate the query cache (Redis did not answer; entries expire on their own)');
       } catch (error) {
         log(`could not invalidate the query cache (entries expire on their own): ${(error as Error).message}`);
       }
@@ -374,8 +376,13 @@ export class ProjectionRebuilder {
  * always in the same lane, in feed order), as the live consumer applies Kafka partitions in
  * parallel: the engine's per-client locks keep the overviews right whatever the interleaving.
  */
-class FeedReplay {
+export class FeedReplay {
   private readonly offsets: bigint[];
+  /** Event id -> the `after` of the page that brought it (a feed that repeats an event is reported). */
+  private readonly seen = new Map<string, string>();
+  /** Events the feed returned more than once (passed over: the ledger would drop them anyway). */
+  repeated = 0;
+  log: (message: string) => void = () => undefined;
 
   constructor(
     private readonly feed: EventFeedClient,
@@ -398,7 +405,7 @@ class FeedReplay {
       const last = page.events.length < this.pageSize;
       const following = last ? undefined : this.feed.page(page.next, this.pageSize);
       following?.catch(() => undefined);
-      await this.apply(page);
+      await this.apply(page, this.cursor.after);
       this.cursor.after = page.next;
       this.onPage(page);
       if (!following) return;
@@ -406,9 +413,18 @@ class FeedReplay {
     }
   }
 
-  private async apply(page: FeedPage): Promise<void> {
+  private async apply(page: FeedPage, after: string): Promise<void> {
     const byLane: IncomingMessage[][] = Array.from({ length: this.lanes }, () => []);
     for (const event of page.events) {
+      const earlier = this.seen.get(event.id);
+      if (earlier !== undefined) {
+        this.repeated++;
+        this.log(
+          `the feed returned event ${event.id} @${event.position} again (page after ${after}; first in the page after ${earlier})`,
+        );
+        continue;
+      }
+      this.seen.set(event.id, after);
       const lane = laneOf(String(event.streamId), this.lanes);
       byLane[lane].push({
         topic: 'feed',
