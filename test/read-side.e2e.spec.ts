@@ -1,5 +1,5 @@
 import { STREAM_TYPES } from '@analytics/contracts';
-import { appendToStream, readEventFeed, toEnvelope } from '@analytics/event-store';
+import { appendToStream } from '@analytics/event-store';
 import { TopicNames } from '@analytics/messaging';
 import { runPendingMigrations } from '@analytics/persistence';
 import {
@@ -13,14 +13,18 @@ import {
   SampleEvent,
   startApp,
 } from '@analytics/testing';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { commandApiSchema } from '../apps/command-api/src/command-api.schema';
-import { EventDecoder } from '../apps/query-api/src/projections/event-decoder';
 import { foldHistory } from '../apps/query-api/src/projections/fold-history';
 import { ProjectedEvent } from '../apps/query-api/src/projections/projected-event';
 import { queryApiSchema } from '../apps/query-api/src/query-api.schema';
+import {
+  eventHistory,
+  expectConsistent as expectReadModelConsistent,
+  ledgerCount as countLedger,
+} from './read-side-fixtures';
 
 const EVENTS = Number(process.env.READ_SIDE_E2E_EVENTS ?? 20_000);
 const KILLS = Number(process.env.READ_SIDE_E2E_KILLS ?? 10);
@@ -42,7 +46,6 @@ describe('read side end to end', () => {
   let readDb: DataSource;
   let commandApi: AppProcess;
   let queryApi: AppProcess | undefined;
-  const decoder = new EventDecoder({ maxBytes: 1024 * 1024 });
 
   const startQueryApi = () =>
     startApp('query-api', {
@@ -91,50 +94,9 @@ describe('read side end to end', () => {
   };
   const query = (path: string) => fetch(`${(queryApi as AppProcess).baseUrl}${path}`);
 
-  /**
-   * Every event in the write database, as the projections read them. The feed holds back events
-   * behind a still-running transaction (the relay's, say): read on until it has them all.
-   */
-  async function history(): Promise<ProjectedEvent[]> {
-    const [{ total }] = await writeDb.query(`SELECT count(*)::int AS total FROM events`);
-    const events: ProjectedEvent[] = [];
-    for (let after = '0'; events.length < total;) {
-      const page = await readEventFeed(writeDb, { after, limit: 5000 });
-      if (page.length === 0) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        continue;
-      }
-      for (const recorded of page) {
-        const result = decoder.decode(JSON.stringify(toEnvelope(recorded)), recorded.streamType);
-        if (!result.ok) throw new Error(`${recorded.eventId}: ${result.detail}`);
-        events.push(result.event);
-      }
-      after = page[page.length - 1].position;
-    }
-    return events;
-  }
-  const ledgerCount = async () =>
-    (await readDb.query(`SELECT count(*)::int AS n FROM read_model.applied_events`))[0].n as number;
-
-  /** The read model equals the fold of exactly the events in its ledger, each applied once, in stream order. */
-  async function expectConsistent(all: ProjectedEvent[]): Promise<{ applied: number; checksum: string }> {
-    const ledger: { event_id: string }[] = await readDb.query(`SELECT event_id FROM read_model.applied_events`);
-    const applied = new Set(ledger.map((row) => row.event_id));
-    const folded = canonicalState(foldHistory(all.filter((event) => applied.has(event.id))));
-    const actual = canonicalState(await readModelSnapshot(readDb));
-    expect(actual).toEqual(folded);
-    // Each stream's applied events are exactly versions 1..n (a prefix, none twice, none skipped).
-    const gaps = await readDb.query(
-      `SELECT s.stream_id, s.version, count(a.event_id)::int AS applied, max(a.stream_version) AS highest
-         FROM read_model.stream_versions s
-         LEFT JOIN read_model.applied_events a ON a.stream_type = s.stream_type AND a.stream_id = s.stream_id
-        GROUP BY s.stream_id, s.version
-       HAVING count(a.event_id) <> s.version OR coalesce(max(a.stream_version), 0) <> s.version`,
-    );
-    expect(gaps).toEqual([]);
-    const checksum = createHash('sha256').update(JSON.stringify(actual)).digest('hex').slice(0, 16);
-    return { applied: applied.size, checksum };
-  }
+  const history = () => eventHistory(writeDb);
+  const ledgerCount = () => countLedger(readDb);
+  const expectConsistent = (all: ProjectedEvent[]) => expectReadModelConsistent(readDb, all);
 
   it('shows what commands did through the query endpoints', async () => {
     const clientId = `acme-${randomUUID().slice(0, 6)}`;

@@ -113,4 +113,30 @@ describe('readEventFeed', () => {
   it('refuses to resume after a position no event has', async () => {
     await expect(readEventFeed(db, { after: '987654321', limit: 10 })).rejects.toThrow(UnknownPositionError);
   });
+
+  it('orders the events of one transaction by position as a number, across 9 -> 10', async () => {
+    // A database of its own, so that positions start at 1: one transaction writes positions 1..12.
+    const fresh = await eventStoreTestDatabase('event_feed_digits');
+    try {
+      await fresh.db.transaction((tx) =>
+        appendToStream(tx, {
+          streamType: 'client-config',
+          streamId: randomUUID(),
+          expectedVersion: 0,
+          events: Array.from({ length: 12 }, () => happened),
+          topic: 't',
+        }),
+      );
+      const positions: string[] = [];
+      for (let after = '0'; ;) {
+        const page = await readEventFeed(fresh.db, { after, limit: 5 });
+        if (page.length === 0) break;
+        positions.push(...page.map((event) => event.position));
+        after = page[page.length - 1].position;
+      }
+      expect(positions).toEqual(Array.from({ length: 12 }, (_, i) => String(i + 1)));
+    } finally {
+      await fresh.close();
+    }
+  });
 });

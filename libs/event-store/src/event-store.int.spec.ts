@@ -90,4 +90,22 @@ describe('appendToStream', () => {
     ).rejects.toThrow('write model update failed');
     expect(await currentVersion(db, 'client-config', streamId)).toBe(0);
   });
+
+  it('answers the version and position of the last event, also when positions go from 9 to 10', async () => {
+    const fresh = await eventStoreTestDatabase('event_store_digits');
+    try {
+      const result = await fresh.db.transaction((tx) =>
+        appendToStream(tx, {
+          streamType: 'client-config',
+          streamId: randomUUID(),
+          expectedVersion: 0,
+          events: Array.from({ length: 12 }, () => renamed),
+          topic: 't.events',
+        }),
+      );
+      expect(result).toEqual({ version: 12, position: '12' });
+    } finally {
+      await fresh.close();
+    }
+  });
 });

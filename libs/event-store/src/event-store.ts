@@ -80,7 +80,7 @@ export async function appendToStream(tx: Queryable, request: AppendRequest): Pro
          INSERT INTO outbox (event_position, topic, message_key)
          SELECT position, $5, $2 FROM inserted ORDER BY position
        )
-       SELECT position::text AS position, stream_version FROM inserted ORDER BY position`,
+       SELECT position::text AS position, stream_version FROM inserted ORDER BY inserted.position`,
       [request.streamType, request.streamId, request.expectedVersion, JSON.stringify(rows), request.topic],
     );
   } catch (error) {
@@ -152,10 +152,11 @@ export async function readEventFeed(
   const rows: Record<string, unknown>[] = await db.query(
     `SELECT position::text AS position, event_id, stream_type, stream_id, stream_version, event_type,
             schema_version, data, metadata, occurred_at
-       FROM events
-      WHERE transaction_id < (${FEED_BOUND})
-        AND ($1::bigint = 0 OR (transaction_id, position) > (SELECT transaction_id, position FROM events WHERE position = $1))
-      ORDER BY transaction_id, position
+       FROM events e
+      WHERE e.transaction_id < (${FEED_BOUND})
+        AND ($1::bigint = 0 OR (e.transaction_id, e.position) > (SELECT transaction_id, position FROM events WHERE position = $1))
+      -- e.position, not the text column of the select list: '1000' sorts before '999'
+      ORDER BY e.transaction_id, e.position
       LIMIT $2`,
     [after, limit],
   );

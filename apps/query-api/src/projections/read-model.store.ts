@@ -91,7 +91,7 @@ export class ReadModelStore {
               position::text AS position
          FROM read_model.client_configs
         WHERE ${'streamId' in by ? 'id = $1' : 'client_id = $1'}
-        ORDER BY position DESC LIMIT 1`,
+        ORDER BY client_configs.position DESC LIMIT 1`,
       ['streamId' in by ? by.streamId : by.clientId],
     );
     if (!row) return null;
