@@ -18,12 +18,14 @@ import { Kafka, logLevel } from 'kafkajs';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { commandApiSchema } from '../apps/command-api/src/command-api.schema';
 import { EventDecoder } from '../apps/query-api/src/projections/event-decoder';
 import { foldHistory } from '../apps/query-api/src/projections/fold-history';
 import { ProjectedEvent } from '../apps/query-api/src/projections/projected-event';
 import { readModelChecksum } from '../apps/query-api/src/projections/rebuild/projection-rebuilder';
+import { SWITCH_LOCK_KEY } from '../apps/query-api/src/projections/rebuild/switch-lock';
 import { queryApiSchema } from '../apps/query-api/src/query-api.schema';
 
 const EVENTS = Number(process.env.REBUILD_E2E_EVENTS ?? 4_000);
@@ -55,6 +57,8 @@ describe('projection rebuild end to end', () => {
   let commandApi: AppProcess;
   let queryApi: AppProcess;
   const children: CliRun[] = [];
+  /** Load and query loops, awaited (errors ignored) in afterAll so nothing outlives the apps. */
+  const background: Promise<unknown>[] = [];
   let loading = false;
   let querying = false;
   const decoder = new EventDecoder({ maxBytes: 1024 * 1024 });
@@ -100,6 +104,7 @@ describe('projection rebuild end to end', () => {
     querying = false;
     for (const child of children) child.kill(); // a no-op for the ones that exited
     await Promise.all(children.map((child) => child.exited));
+    await Promise.allSettled(background);
     await queryApi?.stop();
     await commandApi?.stop();
     redis?.disconnect();
@@ -232,6 +237,7 @@ describe('projection rebuild end to end', () => {
     expect({ code, output: rerun.output() }).toEqual({ code: 0, output: expect.stringMatching(/done:/) });
     console.log(rerun.output().trim());
     expect(rerun.output()).toMatch(/dropping read_model_next \(left by an interrupted rebuild\)/);
+    expect(rerun.output()).not.toMatch(/a second time/); // the feed never repeated an event
     // Not a terminal: plain progress lines.
     expect(rerun.output()).toMatch(/rebuild read-models: replaying, [\d,]+ events, position \d+ of head \d+/);
     expect(await schemas()).toEqual(['read_model']);
@@ -244,15 +250,18 @@ describe('projection rebuild end to end', () => {
     await expectEqualsFold(all);
   });
 
-  it('under command load: queries keep answering, a second rebuild gets 409 / exit 2, the live consumer carries on', async () => {
+  it('under a light command load: queries keep answering, a second rebuild gets 409 / exit 2, the live consumer carries on', async () => {
+    // A light, steady load (commands are not what is measured): live events during the replay and the switch.
     loading = true;
     let commands = 0;
-    const load = Array.from({ length: 3 }, async (_, worker) => {
+    const load = Array.from({ length: 2 }, async (_, worker) => {
       for (let i = 0; loading; i++) {
         await createClient(`load-${worker}-${i}-${randomUUID().slice(0, 4)}`);
         commands += 2;
+        await sleep(100);
       }
     });
+    background.push(...load);
     const known = 'cmd-0';
     let queries = 0;
     const failures: string[] = [];
@@ -274,25 +283,47 @@ describe('projection rebuild end to end', () => {
             failures.push(`${path}: ${(error as Error).message}`);
           }
         }
+        await sleep(20);
       }
     })();
+    background.push(poll);
 
-    const first = rebuildCli(['all', '--page-size', '50']);
-    await eventually(async () => (await nextLedgerCount()) > 0, 30_000, 10);
-    const second = rebuildCli(['read-models']);
-    const conflict = await fetch(`${queryApi.baseUrl}/v1/admin/projections/read-models/rebuild`, { method: 'POST' });
-    const secondExit = await second.exited;
-    expect({ code: secondExit.code, output: second.output() }).toEqual({
-      code: 2,
-      output: expect.stringMatching(/A projection rebuild is already running \(database session \d+/),
-    });
-    expect(conflict.status).toBe(409);
-    expect(await jsonOf(conflict)).toMatchObject({ status: 409, type: expect.stringMatching(/rebuild-in-progress$/) });
-    expect(first.output()).not.toMatch(/done:/); // the conflicts were met while the first one ran
+    // Hold the switch lock in shared mode (as a live projection transaction does): the first rebuild
+    // replays but cannot switch, so the conflicts below are met while it runs, whatever the timing.
+    const holder = readDb.createQueryRunner();
+    await holder.connect();
+    let first: CliRun;
+    try {
+      await holder.startTransaction();
+      await holder.query(`SELECT pg_advisory_xact_lock_shared($1::bigint)`, [SWITCH_LOCK_KEY]);
+      first = rebuildCli(['all', '--page-size', '50']);
+      await eventually(async () => (await nextLedgerCount()) > 0, 30_000, 20);
+      const second = rebuildCli(['read-models']);
+      const conflict = await fetch(`${queryApi.baseUrl}/v1/admin/projections/read-models/rebuild`, { method: 'POST' });
+      const secondExit = await second.exited;
+      expect({ code: secondExit.code, output: second.output() }).toEqual({
+        code: 2,
+        output: expect.stringMatching(/A projection rebuild is already running \(database session \d+/),
+      });
+      expect(conflict.status).toBe(409);
+      expect(await jsonOf(conflict)).toMatchObject({
+        status: 409,
+        type: expect.stringMatching(/rebuild-in-progress$/),
+      });
+      // The first one reaches the switch and gives up the attempt (the live side is paused at most
+      // PROJECTIONS_REBUILD_MAX_PAUSE_MS), read_model untouched.
+      await eventually(async () => /could not pause the live projections in time/.test(first.output()), 90_000, 100);
+      expect(first.output()).not.toMatch(/done:/);
+      expect(await schemas()).toEqual(['read_model', 'read_model_next']);
+    } finally {
+      if (holder.isTransactionActive) await holder.commitTransaction().catch(() => undefined);
+      await holder.release();
+    }
 
     const { code } = await first.exited;
     expect({ code, output: first.output() }).toEqual({ code: 0, output: expect.stringMatching(/done:/) });
     console.log(first.output().trim().split('\n').slice(-3).join('\n'));
+    expect(first.output()).not.toMatch(/a second time/); // the feed never repeated an event
     // The live consumer goes on into the new tables: a command after the switch becomes visible.
     const late = `after-switch-${randomUUID().slice(0, 6)}`;
     await createClient(late);
