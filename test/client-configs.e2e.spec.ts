@@ -223,9 +223,10 @@ describe('client configs over HTTP', () => {
     const feed: { id: string; position: string }[] = [];
     let after = '0';
     for (;;) {
-      const page = await jsonOf<{ events: { id: string; position: string }[]; next: string }>(
+      const page = await jsonOf<{ events: { id: string; position: string }[]; next: string; head: string }>(
         await fetch(`${app.baseUrl}/v1/events?after=${after}&limit=3`),
       );
+      expect(BigInt(page.head)).toBeGreaterThanOrEqual(BigInt(page.events.at(-1)?.position ?? '0'));
       if (page.events.length === 0) break;
       expect(page.events.length).toBeLessThanOrEqual(3);
       feed.push(...page.events);

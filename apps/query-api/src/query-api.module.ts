@@ -10,6 +10,7 @@ import { queryApiSchema } from './query-api.schema';
 import { ConsistencyModule } from './consistency/consistency.module';
 import { ProjectionsHealthIndicator } from './consistency/projections.health';
 import { ProjectionsModule } from './projections/projections.module';
+import { ProjectionRebuildModule } from './projections/rebuild/projection-rebuild.module';
 import { ReadModelsModule } from './read-models.module';
 
 const APP = 'query-api';
@@ -29,6 +30,7 @@ const cache = CacheModule.forRoot({ app: APP });
     cache,
     ConsistencyModule,
     ProjectionsModule,
+    ProjectionRebuildModule,
     ReadModelsModule,
     HealthModule.forRoot({
       imports: [persistence, messaging, cache, ConsistencyModule],

@@ -9,6 +9,7 @@ import { DecodeResult, EventDecoder, EventIdentity } from './event-decoder';
 import { ProjectedEvent, ProjectionError } from './projected-event';
 import { ProjectionChanges } from '../shared/query-cache';
 import { ReadModelStore } from './read-model.store';
+import { holdSwitchLockShared } from './rebuild/switch-lock';
 
 /** One Kafka message as the engine takes it. */
 export interface IncomingMessage {
@@ -35,6 +36,11 @@ export interface EngineOptions {
   retryDelayMs: number;
   /** Bytes of a poison value kept in the dead letter. */
   rawExcerptBytes: number;
+  /**
+   * True for the live engine: each write transaction first takes the rebuild's switch lock in
+   * shared mode, so that a rebuild can pause it (exclusive mode) while it swaps the schemas.
+   */
+  pausableBySwitch?: boolean;
 }
 
 export interface EngineObserver {
@@ -144,6 +150,7 @@ export class ProjectionEngine {
     changes: ProjectionChanges,
   ): Promise<Outcome[]> {
     const { topic, partition } = messages[0];
+    await this.pausePoint(tx);
     const [checkpoint] = await tx.query(
       `SELECT next_offset::text AS next_offset FROM read_model.projection_checkpoints
         WHERE projection = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
@@ -186,6 +193,11 @@ export class ProjectionEngine {
       );
     }
     return outcomes;
+  }
+
+  /** First statement of every write transaction of the live engine (see `pausableBySwitch`). */
+  private async pausePoint(tx: Queryable): Promise<void> {
+    if (this.options.pausableBySwitch) await holdSwitchLockShared(tx);
   }
 
   /**
@@ -396,6 +408,7 @@ export class ProjectionEngine {
    */
   async retryDeadLetter(id: string): Promise<{ status: string; outcome: Outcome | 'failed'; detail?: string }> {
     return this.transaction(async (tx, changes) => {
+      await this.pausePoint(tx);
       const letter = await this.openDeadLetter(tx, id);
       if (letter.envelope === null) {
         throw new DeadLetterNotRetriableError(`Dead letter ${id} has no parsed event to retry (${letter.reason})`);
@@ -434,6 +447,7 @@ export class ProjectionEngine {
    */
   async skipDeadLetter(id: string): Promise<{ status: string; released: number }> {
     return this.transaction(async (tx, changes) => {
+      await this.pausePoint(tx);
       const letter = await this.openDeadLetter(tx, id);
       await tx.query(
         `UPDATE read_model.dead_letters SET status = 'skipped', resolved_at = now(), updated_at = now() WHERE id = $1`,

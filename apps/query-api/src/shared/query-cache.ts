@@ -22,6 +22,13 @@ export const ListNamespaces = {
 } as const;
 export type ListNamespace = (typeof ListNamespaces)[keyof typeof ListNamespaces];
 
+/**
+ * The namespace every detail key belongs to. A detail is invalidated by its own key on each change;
+ * the namespace is only invalidated to drop EVERYTHING at once (`invalidateEverything`, after a
+ * projection rebuild swapped the read-model tables).
+ */
+export const DETAILS_NAMESPACE = 'details';
+
 /** The key of one page: the listing plus a digest of its validated, defaulted parameters. */
 export function listKey(namespace: ListNamespace, params: Record<string, unknown>): string {
   const canonical = JSON.stringify(
@@ -106,7 +113,8 @@ export class QueryCache {
   }
 
   async detail<T>(key: string, minPosition: string | undefined, load: () => Promise<Loaded<T>>): Promise<T> {
-    return (await this.cache.read(this.scoped(key), load, { minPosition })).value;
+    return (await this.cache.read(this.scoped(key), load, { namespace: this.scoped(DETAILS_NAMESPACE), minPosition }))
+      .value;
   }
 
   async list<T>(
@@ -131,12 +139,25 @@ export class QueryCache {
     });
   }
 
+  /**
+   * Drops every entry of this read database (details and list pages; other databases sharing the
+   * Redis keep theirs) in one Redis call: the generation tokens of all namespaces are deleted, so
+   * no entry stored before is served again, and a load that straddles the call cannot store its
+   * value (compare-on-set). Never throws: false when Redis did not acknowledge.
+   */
+  invalidateEverything(): Promise<boolean> {
+    return this.cache.invalidateAll({
+      namespaces: [...Object.values(ListNamespaces), DETAILS_NAMESPACE].map((namespace) => this.scoped(namespace)),
+    });
+  }
+
   private scoped(key: string): string {
     return `${this.scope}/${key}`;
   }
 }
 
-function scopeOf(db: DataSource): string {
+/** The read database's identity in the cache keys (`<host>:<port>/<database>`). */
+export function scopeOf(db: DataSource): string {
   const { url, host, port, database } = db.options as { url?: string; host?: string; port?: number; database?: string };
   if (url) {
     const parsed = new URL(url);

@@ -10,6 +10,11 @@ export interface EventFeedPage {
   events: EventEnvelope[];
   /** Pass as `after` to read on; the same `after` when nothing new was committed. */
   next: string;
+  /**
+   * The highest committed position in the store when the page was read ('0' when empty): how far
+   * there is to go (a replay's progress and ETA). Positions have gaps (rolled-back appends).
+   */
+  head: string;
 }
 
 /** The whole store's events in commit-safe order, as published: the read side replays from it. */
@@ -20,7 +25,8 @@ export class ReadEventFeedHandler implements IQueryHandler<ReadEventFeed, EventF
   async execute({ after, limit }: ReadEventFeed): Promise<EventFeedPage> {
     try {
       const events = (await readEventFeed(this.db, { after, limit })).map(toEnvelope);
-      return { events, next: events.at(-1)?.position ?? after };
+      const [{ head }] = await this.db.query(`SELECT coalesce(max(position), 0)::text AS head FROM events`);
+      return { events, next: events.at(-1)?.position ?? after, head };
     } catch (error) {
       if (error instanceof UnknownPositionError) throw new NotFoundError(error.message);
       throw error;

@@ -16,7 +16,8 @@ export class ReadEventFeedController {
     description:
       'Ordered so that no event is ever skipped, even one whose transaction commits after events with higher ' +
       'positions: an event appears once every transaction that could precede it has ended. Pages are not in ' +
-      'position order. Resume with `after` = the `next` of the previous page.',
+      'position order. Resume with `after` = the `next` of the previous page. `head` is the highest committed ' +
+      'position (how far a replay has to go).',
   })
   read(@Query() { after = '0', limit = 100 }: ReadEventFeedRequest): Promise<EventFeedPage> {
     return this.queries.execute<ReadEventFeed, EventFeedPage>(new ReadEventFeed(after, limit));
