@@ -1,5 +1,5 @@
 import { STREAM_TYPES } from '@analytics/contracts';
-import { appendToStream, readEventFeed, toEnvelope } from '@analytics/event-store';
+import { readEventFeed, toEnvelope } from '@analytics/event-store';
 import { TopicNames } from '@analytics/messaging';
 import { runPendingMigrations } from '@analytics/persistence';
 import {
@@ -9,8 +9,6 @@ import {
   eventually,
   jsonOf,
   readModelSnapshot,
-  sample,
-  SampleEvent,
   startApp,
 } from '@analytics/testing';
 import Redis from 'ioredis';
@@ -27,6 +25,7 @@ import { ProjectedEvent } from '../apps/query-api/src/projections/projected-even
 import { readModelChecksum } from '../apps/query-api/src/projections/rebuild/projection-rebuilder';
 import { SWITCH_LOCK_KEY } from '../apps/query-api/src/projections/rebuild/switch-lock';
 import { queryApiSchema } from '../apps/query-api/src/query-api.schema';
+import { writeHistory } from './read-side-fixtures';
 
 const EVENTS = Number(process.env.REBUILD_E2E_EVENTS ?? 4_000);
 const MAIN = join(__dirname, '..', 'dist', 'apps', 'query-api', 'main.js');
@@ -92,7 +91,7 @@ describe('projection rebuild end to end', () => {
       PROJECTIONS_SESSION_TIMEOUT_MS: '10000',
     });
     const started = Date.now();
-    const written = await writeHistory(EVENTS);
+    const written = await writeHistory(writeDb, topics, EVENTS, 'hist');
     console.log(`wrote ${written} events through appendToStream in ${Date.now() - started} ms`);
     for (let i = 0; i < 20; i++) await createClient(`cmd-${i}`);
     const total = await storeCount();
@@ -371,53 +370,4 @@ describe('projection rebuild end to end', () => {
     expect(await readModelChecksum(readDb, previous)).toBe(before);
     expect(await readModelChecksum(readDb, 'read_model')).toBe(before);
   });
-
-  /** Writes about `target` contract-valid events over many clients, straight into the event store. */
-  async function writeHistory(target: number): Promise<number> {
-    const perClient = 3 + 10 * 3 + 10 * 4;
-    const clients = Math.max(1, Math.round(target / perClient));
-    let written = 0;
-    const append = async (streamType: string, events: SampleEvent[]) => {
-      await writeDb.transaction((tx) =>
-        appendToStream(tx, {
-          streamType,
-          streamId: randomUUID(),
-          expectedVersion: 0,
-          events,
-          topic: topics.eventsOf(streamType),
-        }),
-      );
-      written += events.length;
-    };
-    const jobs: (() => Promise<void>)[] = [];
-    for (let c = 0; c < clients; c++) {
-      const clientId = `hist-${c}`;
-      jobs.push(() =>
-        append('client-config', [
-          sample.clientCreated(clientId),
-          sample.flagSet('a', true),
-          sample.flagSet('b', c % 2 === 0),
-        ]),
-      );
-      for (let p = 0; p < 10; p++) {
-        jobs.push(() =>
-          append('connector-profile', [
-            sample.connectorRegistered(clientId, `profile-${p}`, p % 3 === 0 ? 'sftp' : 'postgres'),
-            sample.connectorUpdated({ tags: [`t${p % 4}`] }),
-            p % 2 === 0 ? sample.connectorDisabled() : sample.connectorArchived(),
-          ]),
-        );
-        jobs.push(() =>
-          append('service-proposal', [
-            sample.proposalDrafted(clientId, [[p + 1, 1_000 * (c + 1)]]),
-            sample.proposalRevised([[p + 2, 999_999_999_999]]),
-            sample.proposalSubmitted(),
-            p % 3 === 0 ? sample.proposalRejected() : sample.proposalAccepted(),
-          ]),
-        );
-      }
-    }
-    for (let i = 0; i < jobs.length; i += 16) await Promise.all(jobs.slice(i, i + 16).map((job) => job()));
-    return written;
-  }
 });

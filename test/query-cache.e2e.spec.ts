@@ -7,7 +7,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { commandApiSchema } from '../apps/command-api/src/command-api.schema';
 import { queryApiSchema } from '../apps/query-api/src/query-api.schema';
-import { PrivateRedis } from './harness/private-redis';
+import { PrivateRedis } from '@analytics/testing';
 
 /** Default wait of X-Min-Position in this file (READ_YOUR_WRITES_TIMEOUT_MS). */
 const WAIT_MS = 1_500;

@@ -1,7 +1,9 @@
-import { readEventFeed, toEnvelope } from '@analytics/event-store';
+import { appendToStream, readEventFeed, toEnvelope } from '@analytics/event-store';
+import { TopicNames } from '@analytics/messaging';
 import { Queryable } from '@analytics/persistence';
-import { canonicalState, readModelSnapshot } from '@analytics/testing';
-import { createHash } from 'node:crypto';
+import { canonicalState, readModelSnapshot, sample, SampleEvent } from '@analytics/testing';
+import { createHash, randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { EventDecoder } from '../apps/query-api/src/projections/event-decoder';
 import { foldHistory } from '../apps/query-api/src/projections/fold-history';
 import { ProjectedEvent } from '../apps/query-api/src/projections/projected-event';
@@ -70,4 +72,61 @@ export async function expectConsistent(
   );
   expect(gaps).toEqual([]);
   return { applied: applied.size, checksum: checksumOf(actual) };
+}
+
+/**
+ * Writes about `target` contract-valid events over many clients (`<clientPrefix>-<n>`), straight
+ * into the event store, 16 transactions at a time; returns how many it wrote.
+ */
+export async function writeHistory(
+  writeDb: DataSource,
+  topics: TopicNames,
+  target: number,
+  clientPrefix: string,
+): Promise<number> {
+  const perClient = 3 + 10 * 3 + 10 * 4;
+  const clients = Math.max(1, Math.round(target / perClient));
+  let written = 0;
+  const append = async (streamType: string, events: SampleEvent[]) => {
+    await writeDb.transaction((tx) =>
+      appendToStream(tx, {
+        streamType,
+        streamId: randomUUID(),
+        expectedVersion: 0,
+        events,
+        topic: topics.eventsOf(streamType),
+      }),
+    );
+    written += events.length;
+  };
+  const jobs: (() => Promise<void>)[] = [];
+  for (let c = 0; c < clients; c++) {
+    const clientId = `${clientPrefix}-${c}`;
+    jobs.push(() =>
+      append('client-config', [
+        sample.clientCreated(clientId),
+        sample.flagSet('a', true),
+        sample.flagSet('b', c % 2 === 0),
+      ]),
+    );
+    for (let p = 0; p < 10; p++) {
+      jobs.push(() =>
+        append('connector-profile', [
+          sample.connectorRegistered(clientId, `profile-${p}`, p % 3 === 0 ? 'sftp' : 'postgres'),
+          sample.connectorUpdated({ tags: [`t${p % 4}`] }),
+          p % 2 === 0 ? sample.connectorDisabled() : sample.connectorArchived(),
+        ]),
+      );
+      jobs.push(() =>
+        append('service-proposal', [
+          sample.proposalDrafted(clientId, [[p + 1, 1_000 * (c + 1)]]),
+          sample.proposalRevised([[p + 2, 999_999_999_999]]),
+          sample.proposalSubmitted(),
+          p % 3 === 0 ? sample.proposalRejected() : sample.proposalAccepted(),
+        ]),
+      );
+    }
+  }
+  for (let i = 0; i < jobs.length; i += 16) await Promise.all(jobs.slice(i, i + 16).map((job) => job()));
+  return written;
 }

@@ -10,7 +10,6 @@ import {
   jsonOf,
   readModelSnapshot,
   sample,
-  SampleEvent,
   startApp,
 } from '@analytics/testing';
 import { randomUUID } from 'node:crypto';
@@ -24,6 +23,7 @@ import {
   eventHistory,
   expectConsistent as expectReadModelConsistent,
   ledgerCount as countLedger,
+  writeHistory,
 } from './read-side-fixtures';
 
 const EVENTS = Number(process.env.READ_SIDE_E2E_EVENTS ?? 20_000);
@@ -180,7 +180,7 @@ describe('read side end to end', () => {
     await queryApi?.stop();
     queryApi = undefined;
     const started = Date.now();
-    const written = await writeHistory(EVENTS);
+    const written = await writeHistory(writeDb, topics, EVENTS, 'load');
     console.log(`wrote ${written} events through appendToStream in ${Date.now() - started} ms`);
     const all = await history();
 
@@ -279,53 +279,4 @@ describe('read side end to end', () => {
     });
     expect(await jsonOf(skipped)).toMatchObject({ status: 'skipped' });
   });
-
-  /** Writes about `target` contract-valid events over many clients, straight into the event store. */
-  async function writeHistory(target: number): Promise<number> {
-    const perClient = 3 + 10 * 3 + 10 * 4;
-    const clients = Math.max(1, Math.round(target / perClient));
-    let written = 0;
-    const append = async (streamType: string, events: SampleEvent[]) => {
-      await writeDb.transaction((tx) =>
-        appendToStream(tx, {
-          streamType,
-          streamId: randomUUID(),
-          expectedVersion: 0,
-          events,
-          topic: topics.eventsOf(streamType),
-        }),
-      );
-      written += events.length;
-    };
-    const jobs: (() => Promise<void>)[] = [];
-    for (let c = 0; c < clients; c++) {
-      const clientId = `load-${c}`;
-      jobs.push(() =>
-        append('client-config', [
-          sample.clientCreated(clientId),
-          sample.flagSet('a', true),
-          sample.flagSet('b', c % 2 === 0),
-        ]),
-      );
-      for (let p = 0; p < 10; p++) {
-        jobs.push(() =>
-          append('connector-profile', [
-            sample.connectorRegistered(clientId, `profile-${p}`, p % 3 === 0 ? 'sftp' : 'postgres'),
-            sample.connectorUpdated({ tags: [`t${p % 4}`] }),
-            p % 2 === 0 ? sample.connectorDisabled() : sample.connectorArchived(),
-          ]),
-        );
-        jobs.push(() =>
-          append('service-proposal', [
-            sample.proposalDrafted(clientId, [[p + 1, 1_000 * (c + 1)]]),
-            sample.proposalRevised([[p + 2, 999_999_999_999]]),
-            sample.proposalSubmitted(),
-            p % 3 === 0 ? sample.proposalRejected() : sample.proposalAccepted(),
-          ]),
-        );
-      }
-    }
-    for (let i = 0; i < jobs.length; i += 16) await Promise.all(jobs.slice(i, i + 16).map((job) => job()));
-    return written;
-  }
 });

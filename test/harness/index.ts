@@ -5,3 +5,4 @@ export * from './event-store-database';
 export * from './event-collector';
 export * from './sample-events';
 export * from './read-model-snapshot';
+export * from './private-redis';

@@ -20,9 +20,10 @@ export class PrivateRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** Starts it; after `stop()`, starts it again on the same port (a Redis coming back). */
   async start(): Promise<void> {
-    this.port = await freePort();
-    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'private-redis-'));
+    if (this.port === 0) this.port = await freePort();
+    this.dir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'private-redis-'));
     const child = spawn(
       REDIS_SERVER,
       ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir],

@@ -1,8 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { PrivateRedis } from '@analytics/testing';
 import Redis from 'ioredis';
 import { Registry } from 'prom-client';
 import { CacheMetrics } from './cache-metrics';
@@ -12,7 +8,6 @@ import { CacheRead, ReadThroughCache } from './read-through-cache';
  * Redis paused (SIGSTOP) and stopped, on a private redis-server this file starts on a free port:
  * the shared Redis of the machine is never touched.
  */
-const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server';
 const TIMEOUT_MS = 50;
 const COOLDOWN_MS = 300;
 /** The latency bound every request must meet with Redis away: Redis timeout + load + slack. */
@@ -21,72 +16,7 @@ const LOAD_MS = 5;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-class PrivateRedis {
-  process?: ChildProcess;
-
-  constructor(
-    readonly port: number,
-    private readonly dir: string,
-  ) {}
-
-  get url() {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    const child = spawn(
-      REDIS_SERVER,
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir],
-      { stdio: 'ignore' },
-    );
-    this.process = child;
-    const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    try {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await probe.connect();
-          await probe.ping();
-          return;
-        } catch (error) {
-          if (attempt > 100 || child.exitCode !== null) throw error;
-          probe.disconnect();
-          await sleep(50);
-        }
-      }
-    } finally {
-      probe.disconnect();
-    }
-  }
-
-  pause() {
-    process.kill(this.process!.pid!, 'SIGSTOP');
-  }
-
-  resume() {
-    process.kill(this.process!.pid!, 'SIGCONT');
-  }
-
-  /** Kills only our own server, by its pid, and waits until it is gone. */
-  async stop(): Promise<void> {
-    const child = this.process;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    process.kill(child.pid!, 'SIGCONT');
-    process.kill(child.pid!, 'SIGKILL');
-    await exited;
-  }
-}
-
 describe('ReadThroughCache with Redis paused or stopped (private redis-server)', () => {
-  let dir: string;
   let server: PrivateRedis;
   let redis: Redis;
   let cache: ReadThroughCache;
@@ -101,8 +31,7 @@ describe('ReadThroughCache with Redis paused or stopped (private redis-server)',
   };
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rtc-redis-'));
-    server = new PrivateRedis(await freePort(), dir);
+    server = new PrivateRedis();
     await server.start();
     // The client exactly as CacheModule builds it.
     redis = new Redis(server.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
@@ -123,7 +52,6 @@ describe('ReadThroughCache with Redis paused or stopped (private redis-server)',
     cache?.close();
     redis?.disconnect();
     await server?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   /** 200 requests, 20 at a time over 10 keys; the slowest latency and how they were answered. */
