@@ -1,21 +1,16 @@
-import { connectorProfileContract, EventEnvelope, STREAM_TYPES } from '@analytics/contracts';
-import { ensureTopics, TopicNames } from '@analytics/messaging';
-import { runPendingMigrations } from '@analytics/persistence';
+import { connectorProfileContract, EventEnvelope } from '@analytics/contracts';
 import {
   AppProcess,
-  collectEvents,
-  createScratchDatabase,
   EventCollector,
   eventually,
   jsonOf,
-  startApp,
+  commandApiOnScratch,
+  CommandApiOnScratch,
 } from '@analytics/testing';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { Kafka, logLevel } from 'kafkajs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { commandApiSchema } from '../apps/command-api/src/command-api.schema';
 import { SecretBox } from '../apps/command-api/src/secrets/secret-box';
 
 interface Accepted {
@@ -33,40 +28,22 @@ interface Problem {
 
 /** Connector profiles through command-api's HTTP API, as a client service would use it. */
 describe('connector profiles over HTTP', () => {
-  const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
-  const topics = new TopicNames(process.env.KAFKA_TOPIC_PREFIX ?? '');
   const key = randomBytes(32);
-  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let setup: CommandApiOnScratch;
   let app: AppProcess;
   let events: EventCollector;
   let db: Client;
 
   beforeAll(async () => {
-    // A database of its own: the relay of this command-api publishes whatever its outbox holds.
-    scratch = await createScratchDatabase('connector_profiles');
-    await runPendingMigrations(commandApiSchema, scratch.url);
-    await ensureTopics(
-      new Kafka({ brokers, logLevel: logLevel.NOTHING }),
-      STREAM_TYPES.map((type) => topics.eventsOf(type)),
-      6,
-    );
-    events = await collectEvents(brokers, topics.eventsOf('connector-profile'));
-    app = await startApp('command-api', {
-      DATABASE_URL: scratch.url,
+    setup = await commandApiOnScratch('connector_profiles', 'connector-profile', {
       SECRETS_ENCRYPTION_KEY: key.toString('base64'),
       // As much logging as there is: a secret must not be in any of it.
       LOG_LEVEL: 'trace',
     });
-    db = new Client({ connectionString: scratch.url });
-    await db.connect();
+    ({ app, events, db } = setup);
   });
 
-  afterAll(async () => {
-    await db?.end();
-    await app?.stop();
-    await events?.stop();
-    await scratch?.drop();
-  });
+  afterAll(() => setup?.stop());
 
   const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
     fetch(`${app.baseUrl}/v1/connector-profiles${path}`, {

@@ -1,21 +1,16 @@
-import { envelopeSchemaOf, serviceProposalContract, STREAM_TYPES } from '@analytics/contracts';
-import { ensureTopics, TopicNames } from '@analytics/messaging';
-import { runPendingMigrations } from '@analytics/persistence';
+import { envelopeSchemaOf, serviceProposalContract } from '@analytics/contracts';
 import {
   AppProcess,
-  collectEvents,
-  createScratchDatabase,
   EventCollector,
   eventually,
   jsonOf,
-  startApp,
+  commandApiOnScratch,
+  CommandApiOnScratch,
 } from '@analytics/testing';
 import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { commandApiSchema } from '../apps/command-api/src/command-api.schema';
 
 interface Accepted {
   id: string;
@@ -42,34 +37,17 @@ const totalOf = (items: LineItem[]) =>
 
 /** Service proposals through command-api's HTTP API, as a client service would use them. */
 describe('service proposals over HTTP', () => {
-  const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
-  const topics = new TopicNames(process.env.KAFKA_TOPIC_PREFIX ?? '');
-  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let setup: CommandApiOnScratch;
   let app: AppProcess;
   let events: EventCollector;
   let db: Client;
 
   beforeAll(async () => {
-    // A database of its own: the relay of this command-api publishes whatever its outbox holds.
-    scratch = await createScratchDatabase('service_proposals');
-    await runPendingMigrations(commandApiSchema, scratch.url);
-    await ensureTopics(
-      new Kafka({ brokers, logLevel: logLevel.NOTHING }),
-      STREAM_TYPES.map((type) => topics.eventsOf(type)),
-      6,
-    );
-    events = await collectEvents(brokers, topics.eventsOf('service-proposal'));
-    app = await startApp('command-api', { DATABASE_URL: scratch.url });
-    db = new Client({ connectionString: scratch.url });
-    await db.connect();
+    setup = await commandApiOnScratch('service_proposals', 'service-proposal');
+    ({ app, events, db } = setup);
   });
 
-  afterAll(async () => {
-    await db?.end();
-    await app?.stop();
-    await events?.stop();
-    await scratch?.drop();
-  });
+  afterAll(() => setup?.stop());
 
   const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
     fetch(`${app.baseUrl}/v1/service-proposals${path}`, {

@@ -6,3 +6,4 @@ export * from './event-collector';
 export * from './sample-events';
 export * from './read-model-snapshot';
 export * from './private-redis';
+export * from './command-api-on-scratch';

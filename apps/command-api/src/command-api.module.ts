@@ -9,6 +9,7 @@ import { commandApiConfig } from './command-api.config';
 import { commandApiSchema } from './command-api.schema';
 import { OutboxModule } from './outbox/outbox.module';
 import { SecretsModule } from './secrets/secrets.module';
+import { CommandExecutorModule } from './shared/command-executor.module';
 import { ClientConfigsModule } from './client-configs/client-configs.module';
 import { ConnectorProfilesModule } from './connector-profiles/connector-profiles.module';
 import { ServiceProposalsModule } from './service-proposals/service-proposals.module';
@@ -30,6 +31,7 @@ const messaging = MessagingModule.forRoot({ app: APP });
     persistence,
     messaging,
     SecretsModule,
+    CommandExecutorModule,
     OutboxModule,
     ClientConfigsModule,
     ConnectorProfilesModule,

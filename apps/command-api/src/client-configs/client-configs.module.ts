@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { CommandExecutor } from '../shared/command-executor';
 import { ArchiveClientConfigController } from './archive-client-config/archive-client-config.http.controller';
 import { ArchiveClientConfigHandler } from './archive-client-config/archive-client-config.handler';
 import { ChangeClientConfigSettingsController } from './change-client-config-settings/change-client-config-settings.http.controller';
@@ -18,7 +17,6 @@ import { SetClientFeatureFlagHandler } from './set-client-feature-flag/set-clien
     ArchiveClientConfigController,
   ],
   providers: [
-    CommandExecutor,
     CreateClientConfigHandler,
     ChangeClientConfigSettingsHandler,
     SetClientFeatureFlagHandler,

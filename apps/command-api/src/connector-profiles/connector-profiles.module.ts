@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { CommandExecutor } from '../shared/command-executor';
 import { ArchiveConnectorProfileController } from './archive-connector-profile/archive-connector-profile.http.controller';
 import { ArchiveConnectorProfileHandler } from './archive-connector-profile/archive-connector-profile.handler';
 import { DisableConnectorProfileController } from './disable-connector-profile/disable-connector-profile.http.controller';
@@ -21,7 +20,6 @@ import { UpdateConnectorProfileHandler } from './update-connector-profile/update
     ArchiveConnectorProfileController,
   ],
   providers: [
-    CommandExecutor,
     RegisterConnectorProfileHandler,
     UpdateConnectorProfileHandler,
     DisableConnectorProfileHandler,

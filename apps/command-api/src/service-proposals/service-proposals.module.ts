@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { Clock, SystemClock } from '../shared/clock';
-import { CommandExecutor } from '../shared/command-executor';
 import { AcceptServiceProposalController } from './accept-service-proposal/accept-service-proposal.http.controller';
 import { AcceptServiceProposalHandler } from './accept-service-proposal/accept-service-proposal.handler';
 import { DraftServiceProposalController } from './draft-service-proposal/draft-service-proposal.http.controller';
@@ -25,7 +24,6 @@ import { WithdrawServiceProposalHandler } from './withdraw-service-proposal/with
     WithdrawServiceProposalController,
   ],
   providers: [
-    CommandExecutor,
     { provide: Clock, useClass: SystemClock },
     DraftServiceProposalHandler,
     ReviseServiceProposalHandler,

@@ -1,23 +1,10 @@
+import { EventEnvelope } from '@analytics/contracts';
+
 /**
  * An event as the projections apply it: the contract envelope after decoding, upcasting to the
  * current schema version and validation. `data` matches the current schema of `type`.
  */
-export interface ProjectedEvent<TData = Record<string, unknown>> {
-  id: string;
-  type: string;
-  schemaVersion: number;
-  streamType: string;
-  streamId: string;
-  streamVersion: number;
-  /** Global position in the event store (digits). */
-  position: string;
-  /** ISO 8601 instant. */
-  occurredAt: string;
-  correlationId: string;
-  causationId: string | null;
-  data: TData;
-  metadata: Record<string, unknown>;
-}
+export type ProjectedEvent<TData = Record<string, unknown>> = EventEnvelope<string, TData>;
 
 /** The larger of two positions (strings of digits of any length). */
 export function maxPosition(a: string, b: string): string {
