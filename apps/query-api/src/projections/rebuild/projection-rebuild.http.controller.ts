@@ -32,7 +32,10 @@ function statusOf(progress: RebuildProgress, result?: RebuildResult, error?: str
   const { fraction, rate, etaSeconds } = figuresOf(progress);
   return {
     set: progress.set,
-    phase: progress.phase,
+    // The rebuilder ends its progress a moment before its result (or error) reaches us: report
+    // an end only once what it ended with is known.
+    phase:
+      (progress.phase === 'done' || progress.phase === 'failed') && !result && !error ? 'cleaning-up' : progress.phase,
     events: progress.events,
     position: progress.position,
     head: progress.head ?? null,
