@@ -1,12 +1,14 @@
 import { BadRequestException, ExceptionFilter, RequestMethod, Type } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { errorCodes, type FastifyReply } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { PROBLEM_CONTENT_TYPE, problemType } from '@analytics/contracts';
 import { CORRELATION_ID_HEADER, correlationIdOf } from '@analytics/observability';
+import { parseJson } from '@analytics/json';
 import { Logger } from 'nestjs-pino';
+import { scan as refusePrototypeKeys } from 'secure-json-parse';
 import { createValidationPipe } from './validation';
 import { ProblemDetailsFilter, toProblem } from './problem-details.filter';
 
@@ -37,6 +39,25 @@ function frameworkErrors(error: Error, request: { url: string }, reply: unknown)
   void (reply as FastifyReply).status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
 }
 
+/**
+ * Fastify's JSON body parser, but reading with parseJson (a V8 bug can change escaped keys of
+ * JSON.parse's result, see @analytics/json). As Fastify's: an empty body or a body that is not
+ * JSON is a 400, and so is a `__proto__` or `constructor.prototype` member (prototype poisoning).
+ */
+function parseJsonBody(_request: unknown, body: string, done: (error: Error | null, value?: unknown) => void) {
+  if (body.length === 0) return done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
+  let value: unknown;
+  try {
+    value = parseJson(body);
+    if (typeof value === 'object' && value !== null) {
+      refusePrototypeKeys(value, { protoAction: 'error', constructorAction: 'error' });
+    }
+  } catch {
+    return done(new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY(), undefined);
+  }
+  done(null, value);
+}
+
 /** Routes outside the `/v1` prefix: operations endpoints of the runtime contract. */
 const UNVERSIONED = ['health/{*path}', 'metrics', 'docs', 'docs-json', 'asyncapi.json'];
 
@@ -53,7 +74,14 @@ export async function createHttpApp(appModule: Type, options: HttpAppOptions): P
     requestIdHeader: false,
     frameworkErrors,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(appModule, adapter, { bufferLogs: true });
+  const fastify = adapter.getInstance();
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
+  // bodyParser: false keeps Nest from registering Fastify's default JSON parser over ours.
+  const app = await NestFactory.create<NestFastifyApplication>(appModule, adapter, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
 
