@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 
 export class RebuildResultView {
   @ApiProperty()
@@ -30,6 +30,7 @@ export class RebuildResultView {
 }
 
 /** A rebuild's progress, and its result or error once it ended. */
+@ApiExtraModels(RebuildResultView)
 export class RebuildStatusView {
   @ApiProperty()
   set!: string;
@@ -58,7 +59,11 @@ export class RebuildStatusView {
   @ApiProperty({ format: 'date-time' })
   startedAt!: string;
 
-  @ApiProperty({ type: RebuildResultView, nullable: true })
+  // Not `nullable` beside the reference: in OpenAPI 3.0 that does not allow null (only next to `type`).
+  @ApiProperty({
+    description: 'Once the rebuild is done; null before',
+    oneOf: [{ $ref: getSchemaPath(RebuildResultView) }, { type: 'object', nullable: true, enum: [null] }],
+  })
   result!: RebuildResultView | null;
 
   @ApiProperty({ type: 'string', nullable: true })
