@@ -512,12 +512,21 @@ describe('API walk over both OpenAPI documents', () => {
       const on = (id = existingStream[resource]) => ({ params: params(id), body });
 
       await refused(commands, operation, { ...on(), headers: { 'Idempotency-Key': aKeyAlreadyUsed } }, 422);
-      await refused(
-        commands,
-        operation,
-        { ...on(), rawBody: '<probe/>', headers: { 'content-type': 'application/xml' }, body: undefined },
-        415,
-      );
+      // The same fields as a form or as text: JSON is the only documented request media type.
+      const fields = new URLSearchParams(
+        Object.entries((body ?? {}) as Record<string, unknown>).map(([name, value]): [string, string] => [
+          name,
+          String(value),
+        ]),
+      ).toString();
+      for (const contentType of ['application/x-www-form-urlencoded', 'text/plain', 'application/xml']) {
+        await refused(
+          commands,
+          operation,
+          { params: params(existingStream[resource]), rawBody: fields, headers: { 'content-type': contentType } },
+          415,
+        );
+      }
       await refused(
         commands,
         operation,

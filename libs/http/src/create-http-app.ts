@@ -53,7 +53,15 @@ export async function createHttpApp(appModule: Type, options: HttpAppOptions): P
     requestIdHeader: false,
     frameworkErrors,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(appModule, adapter, { bufferLogs: true });
+  // JSON is the only request media type (the OpenAPI documents say so): no form parser from Nest,
+  // and Fastify's text/plain one removed, so that anything else is a 415 before any route runs. A
+  // form body used to reach validation, and one with the right fields was accepted as a command:
+  // a cross-site HTML form can send one without a CORS preflight.
+  adapter.getInstance().removeContentTypeParser('text/plain');
+  const app = await NestFactory.create<NestFastifyApplication>(appModule, adapter, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
 
