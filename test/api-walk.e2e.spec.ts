@@ -493,6 +493,7 @@ describe('API walk over both OpenAPI documents', () => {
     const commandOperations = [...commands.operations].filter((operation) =>
       /^(POST|PATCH|PUT|DELETE) \/v1\/(client-configs|connector-profiles|service-proposals)/.test(operation),
     );
+    // A new command fails here first: give it a valid body in VALID_BODIES if it takes one.
     expect(commandOperations).toHaveLength(15);
     const existingStream: Record<string, string> = {
       'client-configs': clientConfigId,
