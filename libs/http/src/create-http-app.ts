@@ -74,10 +74,14 @@ export async function createHttpApp(appModule: Type, options: HttpAppOptions): P
     requestIdHeader: false,
     frameworkErrors,
   });
+  // JSON is the only request media type (the OpenAPI documents say so), read by our parser: no
+  // parsers from Nest (bodyParser: false) and Fastify's text/plain one removed, so that anything
+  // else is a 415 before any route runs. A form body used to reach validation, and one with the
+  // right fields was accepted as a command: a cross-site HTML form can send one without a CORS
+  // preflight.
   const fastify = adapter.getInstance();
-  fastify.removeContentTypeParser('application/json');
+  fastify.removeContentTypeParser(['application/json', 'text/plain']);
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
-  // bodyParser: false keeps Nest from registering Fastify's default JSON parser over ours.
   const app = await NestFactory.create<NestFastifyApplication>(appModule, adapter, {
     bufferLogs: true,
     bodyParser: false,
