@@ -70,6 +70,7 @@ export class CachedQueryFigure implements Figure {
     migrateCommandApi(db.url);
     migrateQueryApi(db.url);
     const commandApi = await startCommandApi(ctx, 'query', db.url);
+    ctx.onCleanup(() => commandApi.stop());
     this.ours.app = await startQueryApi(ctx, 'cached', db.url);
     ctx.progress(`cached query: seeding ${PROFILES} connector profiles through command-api`);
     const profiles = await seedConnectorProfiles(commandApi.baseUrl, `bq-${ctx.runId}`, PROFILES);

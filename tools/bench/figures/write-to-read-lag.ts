@@ -20,6 +20,8 @@
  * and p99s summed. The ratio is floor p99 / our p99: 0.2 means our p99 is 5x the floor.
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'pg';
 import { Figure, SideResult } from '../figure';
 import { BenchContext } from '../lib/context';
 import { migrateCommandApi, RunningApp, startCommandApi } from '../lib/command-api';
@@ -33,6 +35,11 @@ import { listenerPid } from '../lib/wrk';
 
 /** More profiles than requests in flight, so that two commands never race on one stream. */
 const PROFILES = 128;
+/**
+ * Spread over clients as real traffic is: every projection transaction also refreshes its client's
+ * overview row, so one client for all would serialize the partitions on that row.
+ */
+const CLIENTS = 16;
 const SAMPLE_EVERY = 4;
 /** The fixed arrival rate is this share of the peak closed-loop throughput. */
 const LOAD_SHARE = 0.5;
@@ -59,7 +66,7 @@ class ProfileRenames implements Workload {
         method: 'PATCH',
         path: `/v1/connector-profiles/${id}`,
         headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-        body: JSON.stringify({ name: `Warehouse ${sequence}` }),
+        body: JSON.stringify({ name: `Renamed ${sequence}` }),
       },
       done: (answer: HttpAnswer | undefined) => {
         const answeredAt = performance.now();
@@ -92,6 +99,7 @@ export class WriteToReadLagFigure implements Figure {
   ];
 
   private db = { url: '', name: '' };
+  private pool?: Pool;
   private commandApi?: RunningApp;
   private queryApi?: RunningApp;
   private commands?: HttpLoader;
@@ -109,13 +117,21 @@ export class WriteToReadLagFigure implements Figure {
     this.db = await ctx.createDatabase('lag');
     migrateCommandApi(this.db.url);
     migrateQueryApi(this.db.url);
+    this.pool = new Pool({ connectionString: this.db.url, max: 1 });
     this.commandApi = await startCommandApi(ctx, 'lag', this.db.url);
     ctx.onCleanup(() => this.commandApi!.stop());
     this.queryApi = await startQueryApi(ctx, 'lag', this.db.url);
-    ctx.progress(`write-to-read lag: seeding ${PROFILES} connector profiles`);
-    const profiles = await seedConnectorProfiles(this.commandApi.baseUrl, `bl-${ctx.runId}`, PROFILES);
-    const last = profiles[PROFILES - 1];
-    await waitUntilVisible(this.queryApi.baseUrl, last.id, last.position);
+    ctx.progress(`write-to-read lag: seeding ${PROFILES} connector profiles of ${CLIENTS} clients`);
+    const perClient = await Promise.all(
+      Array.from({ length: CLIENTS }, (_, i) =>
+        seedConnectorProfiles(this.commandApi!.baseUrl, `bl-${ctx.runId}-${i}`, PROFILES / CLIENTS),
+      ),
+    );
+    const profiles = perClient.flat();
+    for (const answers of perClient) {
+      const last = answers[answers.length - 1];
+      await waitUntilVisible(this.queryApi.baseUrl, last.id, last.position);
+    }
 
     this.commands = new HttpLoader(this.commandApi.baseUrl, 256);
     this.queries = new HttpLoader(this.queryApi.baseUrl, 256);
@@ -143,6 +159,7 @@ export class WriteToReadLagFigure implements Figure {
   }
 
   async runOurs(ctx: BenchContext): Promise<SideResult> {
+    await this.untilProjectionsCaughtUp();
     const lags: number[] = [];
     const queries = this.queries!;
     let stale = 0;
@@ -182,6 +199,7 @@ export class WriteToReadLagFigure implements Figure {
   }
 
   async runBaseline(ctx: BenchContext, round: number): Promise<SideResult> {
+    await this.untilProjectionsCaughtUp();
     const meter = this.meter(ctx);
     await meter.start();
     let loading = true;
@@ -205,6 +223,7 @@ export class WriteToReadLagFigure implements Figure {
     this.queries?.close();
     await this.queryApi?.stop();
     await this.commandApi?.stop();
+    await this.pool?.end();
   }
 
   notes(): string[] {
@@ -214,6 +233,22 @@ export class WriteToReadLagFigure implements Figure {
       `write-to-read lag floor under load, ${this.roundLog.join('; ')}`,
       ...(this.idleFloor ? [`write-to-read lag floor with no load: ${describeFloor(this.idleFloor)}`] : []),
     ];
+  }
+
+  /**
+   * Waits until query-api has applied every stored event (both apps share the database), so that
+   * no run inherits the backlog of the sweep or of the previous run.
+   */
+  private async untilProjectionsCaughtUp(): Promise<void> {
+    const deadline = performance.now() + 120_000;
+    while (performance.now() < deadline) {
+      const [{ behind }] = await this.pool!.query(
+        `SELECT (SELECT count(*) FROM events) - (SELECT count(*) FROM read_model.applied_events) AS behind`,
+      ).then((result) => result.rows as { behind: string }[]);
+      if (Number(behind) <= 0) return;
+      await sleep(50);
+    }
+    throw new Error('query-api did not catch up with the event store within 120 s');
   }
 
   private meter(ctx: BenchContext): CpuMeter {

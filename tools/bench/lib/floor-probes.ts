@@ -9,6 +9,7 @@ import Redis from 'ioredis';
 import { Consumer, Kafka, logLevel, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { BenchContext } from './context';
+import { deleteConsumerGroup } from './query-api';
 import { percentile } from './stats';
 
 /** A message about the size of an event envelope. */
@@ -37,6 +38,7 @@ export class FloorProbes {
   private readonly arrivals = new Map<string, () => void>();
   private readonly topic: string;
   private readonly redisKey: string;
+  private readonly groupId: string;
 
   constructor(
     private readonly ctx: BenchContext,
@@ -44,6 +46,7 @@ export class FloorProbes {
   ) {
     this.topic = `${ctx.topicPrefix}floor.round-trip`;
     this.redisKey = `bench:${ctx.runId}:floor`;
+    this.groupId = `bench-${ctx.runId}-floor`;
   }
 
   async start(): Promise<void> {
@@ -58,7 +61,7 @@ export class FloorProbes {
     await admin.disconnect();
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
-    this.consumer = kafka.consumer({ groupId: `bench-${this.ctx.runId}-floor` });
+    this.consumer = kafka.consumer({ groupId: this.groupId });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({
@@ -85,6 +88,7 @@ export class FloorProbes {
 
   async stop(): Promise<void> {
     await this.consumer?.disconnect().catch(() => undefined);
+    if (this.consumer) await deleteConsumerGroup(this.ctx, this.groupId).catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);
     await this.redis?.del(this.redisKey).catch(() => undefined);
     this.redis?.disconnect();

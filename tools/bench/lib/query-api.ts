@@ -3,6 +3,7 @@
  * logging to a file in the run's work directory, ready once an HTTP probe answers 2xx.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { Kafka, logLevel } from 'kafkajs';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../../test/harness/app-process';
@@ -38,16 +39,30 @@ export async function startQueryApi(
 ): Promise<RunningApp> {
   requireBuild();
   const port = await freePort();
+  const groupId = `bench-${ctx.runId}-${label}`;
+  // Cleanups run in reverse order: this one after the process has stopped.
+  ctx.onCleanup(() => deleteConsumerGroup(ctx, groupId));
   return startServerProcess(ctx, `query-api-${label}`, [MAIN], `http://127.0.0.1:${port}`, '/health/ready', {
     QUERY_API_PORT: String(port),
     READ_DATABASE_URL: databaseUrl,
     DATABASE_URL: databaseUrl,
     KAFKA_BROKERS: ctx.kafkaBrokers.join(','),
     KAFKA_TOPIC_PREFIX: ctx.topicPrefix,
-    PROJECTIONS_GROUP_ID: `bench-${ctx.runId}-${label}`,
+    PROJECTIONS_GROUP_ID: groupId,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     ...env,
   });
+}
+
+/** Deletes a consumer group of this run (the topics go at the end of the run, the groups would stay). */
+export async function deleteConsumerGroup(ctx: BenchContext, groupId: string): Promise<void> {
+  const admin = new Kafka({ brokers: ctx.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await admin.deleteGroups([groupId]);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Runs `node <args>` with `env`, logging to `<workDir>/<label>.log`, until `baseUrl + readyPath` answers 2xx. */
