@@ -88,6 +88,28 @@ describe('outbox relay in command-api', () => {
     app = undefined;
   });
 
+  it('publishes an event committed while the relay is idle at once, not at its fallback poll', async () => {
+    app = await startApp('command-api', { DATABASE_URL: scratch.url, OUTBOX_POLL_INTERVAL_MS: '60000' });
+    const publishedWithin = async (timeoutMs: number): Promise<number> => {
+      const ids = await appendTo([randomUUID()], 10);
+      const committed = performance.now();
+      await eventually(async () => ids.every((id) => events.receivedIds.has(id)), timeoutMs, 5);
+      return performance.now() - committed;
+    };
+    // The first one also connects the relay's producer.
+    await publishedWithin(10_000);
+    const delays: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await sleep(300 + Math.random() * 300); // the relay is idle, waiting
+      delays.push(await publishedWithin(10_000));
+    }
+    console.log(`commit -> on Kafka with a 60 s fallback poll: ${delays.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+    // The fallback poll is 60 s: only the notification on commit explains this.
+    expect(Math.max(...delays)).toBeLessThan(1_000);
+    await app.stop();
+    app = undefined;
+  });
+
   it('loses nothing and keeps per-stream order across 5 kill -9 while publishing under load', async () => {
     const versions = new Map(Array.from({ length: 40 }, () => [randomUUID(), 0] as [string, number]));
     const streams = [...versions.keys()];

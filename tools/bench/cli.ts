@@ -4,7 +4,7 @@
  *
  *   --quick              short runs that prove the harness works (figures are not meaningful)
  *   --rounds N           rounds per figure (default 3)
- *   --only a,b           figures by name prefix (command, event-store, outbox)
+ *   --only a,b           figures by id prefix (command, event-store, outbox, query, lag)
  *   --out DIR            where the JSON and SVG go (default bench/results)
  *
  * Services: DATABASE_URL (any database on the server; the bench creates and drops its own
@@ -17,9 +17,11 @@ import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { silenceKafkajsNegativeTimeoutWarning } from '@analytics/messaging';
 import { Figure } from './figure';
+import { CachedQueryFigure } from './figures/cached-query';
 import { CommandThroughputFigure } from './figures/command-throughput';
 import { EventStoreAppendFigure } from './figures/event-store-append';
 import { OutboxRelayFigure } from './figures/outbox-relay';
+import { WriteToReadLagFigure } from './figures/write-to-read-lag';
 import { BenchContext, FULL, QUICK } from './lib/context';
 import { renderSvg, renderTable } from './report';
 import { FigureReport, runFigure } from './runner';
@@ -28,6 +30,8 @@ const FIGURES: { id: string; make: () => Figure }[] = [
   { id: 'command', make: () => new CommandThroughputFigure() },
   { id: 'event-store', make: () => new EventStoreAppendFigure() },
   { id: 'outbox', make: () => new OutboxRelayFigure() },
+  { id: 'query', make: () => new CachedQueryFigure() },
+  { id: 'lag', make: () => new WriteToReadLagFigure() },
 ];
 
 async function main() {

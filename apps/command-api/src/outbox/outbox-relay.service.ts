@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { outboxConfig, OutboxConfig } from './outbox.config';
 import { OutboxMetrics } from './outbox.metrics';
 
+const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 10_000;
 const STANDBY_POLL_MS = 1_000;
 
@@ -16,6 +17,8 @@ const STANDBY_POLL_MS = 1_000;
  * Runs the outbox relay inside command-api: every instance competes for leadership, the leader
  * drains the outbox to Kafka. Failures (broker down, database away) never crash the process:
  * the round is retried with backoff, and commands keep committing to the outbox meanwhile.
+ * When the outbox is empty the leader waits for the outbox trigger's notification (a commit that
+ * added rows), polling every `OUTBOX_POLL_INTERVAL_MS` as a fallback.
  */
 @Injectable()
 export class OutboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -59,13 +62,14 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
 
   async onApplicationShutdown() {
     this.running = false;
+    this.relay.wake();
     await this.loop;
     await this.relay.release();
     await this.producer?.disconnect().catch(() => undefined);
   }
 
   private async run() {
-    let backoffMs = this.config.pollIntervalMs;
+    let backoffMs = FIRST_BACKOFF_MS;
     let leader = false;
     while (this.running) {
       try {
@@ -81,8 +85,8 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
         await this.ensureTopics();
         const published = await this.relay.publishPending();
         this.metrics.published.inc(published);
-        backoffMs = this.config.pollIntervalMs;
-        if (published === 0) await sleep(this.config.pollIntervalMs);
+        backoffMs = FIRST_BACKOFF_MS;
+        if (published === 0 && this.running) await this.relay.waitForPending(this.config.pollIntervalMs);
       } catch (error) {
         this.metrics.publishFailures.inc();
         this.logger.warn(`outbox relay round failed, retrying in ${backoffMs} ms: ${(error as Error).message}`);

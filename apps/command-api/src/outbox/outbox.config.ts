@@ -7,7 +7,7 @@ class OutboxEnv {
   @IsInt()
   @Min(10)
   @Max(60_000)
-  OUTBOX_POLL_INTERVAL_MS = 100;
+  OUTBOX_POLL_INTERVAL_MS = 1_000;
 
   @Type(() => Number)
   @IsInt()
@@ -23,7 +23,10 @@ class OutboxEnv {
 }
 
 export interface OutboxConfig {
-  /** Env `OUTBOX_POLL_INTERVAL_MS`: pause when nothing is pending. Default 100. */
+  /**
+   * Env `OUTBOX_POLL_INTERVAL_MS`: the relay's fallback poll when nothing is pending; a commit that
+   * adds outbox rows wakes it at once (LISTEN/NOTIFY). Default 1000.
+   */
   pollIntervalMs: number;
   /** Env `OUTBOX_BATCH_SIZE`: events per Kafka batch. Default 500. */
   batchSize: number;

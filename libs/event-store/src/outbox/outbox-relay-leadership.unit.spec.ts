@@ -11,6 +11,8 @@ describe('OutboxRelay leadership session', () => {
     connect: jest.fn(connect),
     query: jest.fn(query),
     release: jest.fn(async () => undefined),
+    // The node-postgres connection a leader LISTENs on.
+    databaseConnection: { on: jest.fn(), removeListener: jest.fn() },
   });
 
   it('drops a session whose connect failed, and leads once the database is back', async () => {
