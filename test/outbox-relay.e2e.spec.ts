@@ -8,6 +8,7 @@ import {
   createScratchDatabase,
   EventCollector,
   eventually,
+  jsonOf,
   startApp,
 } from '@analytics/testing';
 import { randomUUID } from 'node:crypto';
@@ -88,13 +89,20 @@ describe('outbox relay in command-api', () => {
     app = undefined;
   });
 
-  it('publishes an event committed while the relay is idle at once, not at its fallback poll', async () => {
+  it('publishes the events of a command at once when it commits, not at the next poll', async () => {
     app = await startApp('command-api', { DATABASE_URL: scratch.url, OUTBOX_POLL_INTERVAL_MS: '60000' });
     const publishedWithin = async (timeoutMs: number): Promise<number> => {
-      const ids = await appendTo([randomUUID()], 10);
-      const committed = performance.now();
-      await eventually(async () => ids.every((id) => events.receivedIds.has(id)), timeoutMs, 5);
-      return performance.now() - committed;
+      const clientId = `relay-wake-${randomUUID()}`;
+      const answer = await fetch(`${app!.baseUrl}/v1/client-configs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ clientId, displayName: 'Wake-up', timezone: 'Europe/Paris', currency: 'EUR' }),
+      });
+      const answered = performance.now();
+      expect(answer.status).toBe(201);
+      const { id } = await jsonOf<{ id: string }>(answer);
+      await eventually(async () => events.received.some((event) => event.streamId === id), timeoutMs, 5);
+      return performance.now() - answered;
     };
     // The first one also connects the relay's producer.
     await publishedWithin(10_000);
@@ -103,8 +111,8 @@ describe('outbox relay in command-api', () => {
       await sleep(300 + Math.random() * 300); // the relay is idle, waiting
       delays.push(await publishedWithin(10_000));
     }
-    console.log(`commit -> on Kafka with a 60 s fallback poll: ${delays.map((ms) => ms.toFixed(0)).join(', ')} ms`);
-    // The fallback poll is 60 s: only the notification on commit explains this.
+    console.log(`command answered -> on Kafka with a 60 s poll: ${delays.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+    // The poll is 60 s: only the wake-up on commit explains this.
     expect(Math.max(...delays)).toBeLessThan(1_000);
     await app.stop();
     app = undefined;

@@ -7,7 +7,7 @@ class OutboxEnv {
   @IsInt()
   @Min(10)
   @Max(60_000)
-  OUTBOX_POLL_INTERVAL_MS = 1_000;
+  OUTBOX_POLL_INTERVAL_MS = 100;
 
   @Type(() => Number)
   @IsInt()
@@ -24,8 +24,8 @@ class OutboxEnv {
 
 export interface OutboxConfig {
   /**
-   * Env `OUTBOX_POLL_INTERVAL_MS`: the relay's fallback poll when nothing is pending; a commit that
-   * adds outbox rows wakes it at once (LISTEN/NOTIFY). Default 1000.
+   * Env `OUTBOX_POLL_INTERVAL_MS`: how often the relay looks for rows when nothing is pending; a
+   * command of this instance that commits events wakes it at once (OutboxWakeUp). Default 100.
    */
   pollIntervalMs: number;
   /** Env `OUTBOX_BATCH_SIZE`: events per Kafka batch. Default 500. */

@@ -5,6 +5,7 @@ import { eventStoreTestDatabase } from '@analytics/testing';
 import { DataSource } from 'typeorm';
 import { clientConfigCommand, clientConfigStream } from '../client-configs/client-config.stream';
 import { CommandApiConfig } from '../command-api.config';
+import { OutboxWakeUp } from '../outbox/outbox-wake-up';
 import { RequestFingerprint } from '../secrets/request-fingerprint';
 import { CommandExecutor } from './command-executor';
 import { CommandContext } from './command-context';
@@ -27,7 +28,13 @@ describe('CommandExecutor', () => {
         return ttlSeconds;
       },
     } as CommandApiConfig;
-    executor = new CommandExecutor(db, new TopicNames('t.'), config, new RequestFingerprint(randomBytes(32)));
+    executor = new CommandExecutor(
+      db,
+      new TopicNames('t.'),
+      config,
+      new RequestFingerprint(randomBytes(32)),
+      new OutboxWakeUp(),
+    );
   });
   afterAll(() => close?.());
 

@@ -7,6 +7,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { commandApiConfig, CommandApiConfig } from '../command-api.config';
 import { IdempotencyRequest, keyReusedError, recordFirstResponse, storedResponse } from '../idempotency/idempotency';
+import { OutboxWakeUp } from '../outbox/outbox-wake-up';
 import { RequestFingerprint } from '../secrets/request-fingerprint';
 import { CommandContext, CommandOutcome, CommandResult } from './command-context';
 import { NotFoundError, VersionConflictError } from './domain-errors';
@@ -32,6 +33,7 @@ export class CommandExecutor {
     private readonly topics: TopicNames,
     @Inject(commandApiConfig.KEY) private readonly config: CommandApiConfig,
     private readonly fingerprint: RequestFingerprint,
+    private readonly outbox: OutboxWakeUp,
   ) {
     this.db = PreparedStatements.of(dataSource);
   }
@@ -121,9 +123,15 @@ export class CommandExecutor {
         topic: this.topics.eventsOf(stream.streamType),
         alongside,
       });
+      appendedEvents = true;
       return { id, version: appended.version, position: appended.position };
     };
-    return command.readsOtherTables ? this.db.transaction((tx) => decideAndWrite(tx)) : decideAndWrite(this.db);
+    let appendedEvents = false;
+    const result = await (command.readsOtherTables
+      ? this.db.transaction((tx) => decideAndWrite(tx))
+      : decideAndWrite(this.db));
+    if (appendedEvents) this.outbox.committed();
+    return result;
   }
 
   private async domainErrorOf<State, Event extends DomainEvent>(

@@ -1,14 +1,10 @@
 import { CompressionTypes, Producer } from 'kafkajs';
-import type { Notification, PoolClient } from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
 import { toRecordedEvent } from '../event-store';
 import { cloudEventHeaders, toEnvelope } from './envelope';
 
 /** Two int4 keys of the advisory lock that makes one relay active per database. */
 const RELAY_LOCK = [0x616e616c, 0x6f757462] as const;
-
-/** Notified by the outbox trigger when rows become pending (migration OutboxNotify1795720000000). */
-export const OUTBOX_PENDING_CHANNEL = 'outbox_pending';
 
 export interface OutboxRelayOptions {
   /** `ce_source` of every published event. */
@@ -31,21 +27,16 @@ export interface OutboxRelayOptions {
  * Only the holder of a Postgres advisory lock publishes; the lock lives on a dedicated session,
  * so it is released the moment a relay process dies, and a standby takes over.
  *
- * The leader LISTENs on that session for the outbox trigger's notifications, so that it publishes
- * a committed event at once instead of at its next poll (`waitForPending`). Notifications only
- * shorten the wait: rows are still found by polling, so a lost notification (the session broke,
- * a relay was busy) delays an event by at most one poll interval and never loses it.
+ * Between rounds the leader waits (`waitForPending`) until `wake` is called, which the app does
+ * when one of its own commands commits outbox rows, or until its poll interval ends: rows are
+ * always found by polling, so a commit elsewhere (another instance, a tool) or a missed wake-up
+ * delays an event by at most one poll interval and never loses it.
  */
 export class OutboxRelay {
   private session?: QueryRunner;
-  /** The leader session's connection while it LISTENs. */
-  private listening?: PoolClient;
-  /** A notification (or `wake`) arrived since the last wait ended. */
-  private notified = false;
+  /** `wake` was called since the last wait ended. */
+  private woken = false;
   private endWait?: () => void;
-  private readonly onNotification = (message: Notification) => {
-    if (message.channel === OUTBOX_PENDING_CHANNEL) this.wake();
-  };
 
   constructor(
     private readonly db: DataSource,
@@ -69,7 +60,6 @@ export class OutboxRelay {
     }
     try {
       const [{ locked }] = await this.session.query(`SELECT pg_try_advisory_lock($1, $2) AS locked`, [...RELAY_LOCK]);
-      if (locked && !this.listening) await this.listen(this.session);
       return locked as boolean;
     } catch (error) {
       // The session broke (database restarted, backend terminated): start the next try afresh.
@@ -101,22 +91,18 @@ export class OutboxRelay {
   async release(): Promise<void> {
     const session = this.session;
     this.session = undefined;
-    this.listening?.removeListener('notification', this.onNotification);
-    this.listening = undefined;
     if (!session) return;
-    // The connection goes back to the pool: it must neither hold the lock nor keep listening.
-    await session.query(`UNLISTEN *`).catch(() => undefined);
     await session.query(`SELECT pg_advisory_unlock_all()`).catch(() => undefined);
     await session.release().catch(() => undefined);
   }
 
   /**
-   * Resolves when rows may be pending: at the next notification of the outbox trigger, at once if
-   * one arrived since the previous wait ended (rows committed while a round ran), or after
-   * `maxWaitMs` (the fallback poll). Notifications arriving meanwhile are folded into one wake-up.
+   * Resolves when rows may be pending: at the next `wake`, at once if one came since the previous
+   * wait ended (rows committed while a round ran), or after `maxWaitMs` (the poll). Wake-ups
+   * arriving meanwhile are folded into one.
    */
   async waitForPending(maxWaitMs: number): Promise<void> {
-    if (!this.notified) {
+    if (!this.woken) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => this.endWait?.(), maxWaitMs);
         this.endWait = () => {
@@ -126,12 +112,12 @@ export class OutboxRelay {
         };
       });
     }
-    this.notified = false;
+    this.woken = false;
   }
 
-  /** Ends the current `waitForPending` at once, or the next one if none is under way (shutdown). */
+  /** Ends the current `waitForPending` at once, or the next one if none is under way. */
   wake(): void {
-    this.notified = true;
+    this.woken = true;
     this.endWait?.();
   }
 
@@ -175,14 +161,6 @@ export class OutboxRelay {
       [outboxId],
     );
     return updated[1] > 0;
-  }
-
-  private async listen(session: QueryRunner): Promise<void> {
-    await session.query(`LISTEN ${OUTBOX_PENDING_CHANNEL}`);
-    // TypeORM's Postgres query runner holds a node-postgres pool client; notifications arrive on it.
-    const connection = (session as QueryRunner & { databaseConnection: PoolClient }).databaseConnection;
-    connection.on('notification', this.onNotification);
-    this.listening = connection;
   }
 
   private async pendingRows(): Promise<PendingRow[]> {
