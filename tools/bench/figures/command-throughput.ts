@@ -9,6 +9,11 @@
  * p50/p99. Each command is one transaction: idempotency claim, stream read, event + outbox append,
  * write-model upsert, idempotency record update.
  *
+ * The closed loop (sweep and measured runs) is driven by wrk with a Lua script of the same
+ * workload (lib/client-config-commands.lua): a C loader, as pgbench is on the other side, so that
+ * the loader's CPU does not take the app's share of the 2 cores. The fixed-rate runs use the
+ * Node loader (schedule-based latency, no coordinated omission) at half that load.
+ *
  * Baseline: pgbench, prepared statements, one transaction per command: the event insert with the
  * same columns and payload plus its outbox row (the same CTE statement shape as appendToStream),
  * then the write-model upsert. It does not read the stream nor claim an idempotency key: the ratio
@@ -28,10 +33,10 @@ import {
   pidProbe,
   postgresBackendsProbe,
   postgresClusterProbe,
-  selfProbe,
 } from '../lib/cpu';
 import { HttpAnswer, HttpLoader, LoadResult, Workload } from '../lib/http-loader';
 import { createBody, createdEventData, eventMetadata } from '../lib/payloads';
+import { ensureWrk, runWrk, WrkResult } from '../lib/wrk';
 import { runPgbench } from '../lib/pgbench';
 import { percentile } from '../lib/stats';
 
@@ -126,6 +131,8 @@ export class CommandThroughputFigure implements Figure {
   private baselineClients = 0;
   private rate = 0;
   private readonly sweepLog: string[] = [];
+  private createBodyFile = '';
+  private wrkRuns = 0;
 
   async prepare(ctx: BenchContext): Promise<void> {
     this.ours = await ctx.createDatabase('cmd_ours');
@@ -136,6 +143,9 @@ export class CommandThroughputFigure implements Figure {
     this.script = join(ctx.workDir, 'command.pgbench.sql');
     writeFileSync(this.script, pgbenchScript(`${ctx.topicPrefix}analytics.client-config.events`));
     this.cluster = await postgresClusterProbe(ctx.databaseUrl('postgres'));
+    ensureWrk(ctx);
+    this.createBodyFile = join(ctx.workDir, 'create-client-config.json');
+    writeFileSync(this.createBodyFile, JSON.stringify(createBody('CLIENT_ID')));
 
     this.app = await startCommandApi(ctx, 'commands', this.ours.url);
     ctx.onCleanup(() => this.app!.stop());
@@ -143,15 +153,15 @@ export class CommandThroughputFigure implements Figure {
     this.workload = new ClientConfigWorkload(ctx.runId);
     ctx.progress(`command throughput: command-api up at ${this.app.baseUrl} (pid ${this.app.pid}); sweeping`);
 
+    await this.loader.closedLoop(this.workload, 4, 500); // connect and warm up
     let best = 0;
     for (const connections of ctx.options.sweep) {
-      await this.loader.closedLoop(this.workload, connections, 300); // connect and warm up
-      const run = await this.loader.closedLoop(this.workload, connections, ctx.options.sweepSeconds * 1000);
-      const throughput = (run.completed * 1000) / run.elapsedMs;
-      this.sweepLog.push(`ours ${connections} connections: ${throughput.toFixed(0)} cmd/s`);
-      ctx.progress(`  ours, ${connections} connections: ${throughput.toFixed(0)} cmd/s (${run.failures} failed)`);
-      reportFailures(ctx, run);
-      if (throughput > best) [best, this.oursConnections] = [throughput, connections];
+      const run = await this.commandsWithWrk(ctx, connections, ctx.options.sweepSeconds);
+      this.sweepLog.push(`ours ${connections} connections: ${run.requestsPerSecond.toFixed(0)} cmd/s`);
+      ctx.progress(
+        `  ours, ${connections} connections: ${run.requestsPerSecond.toFixed(0)} cmd/s (${run.failures} failed)`,
+      );
+      if (run.requestsPerSecond > best) [best, this.oursConnections] = [run.requestsPerSecond, connections];
     }
     let bestTps = 0;
     for (const clients of ctx.options.sweep) {
@@ -172,23 +182,19 @@ export class CommandThroughputFigure implements Figure {
   }
 
   async runOurs(ctx: BenchContext): Promise<SideResult> {
-    const loader = this.loader!;
-    const workload = this.workload!;
-    await loader.closedLoop(workload, this.oursConnections, 500);
     const meter = new CpuMeter([
       pidProbe('command-api', this.app!.pid),
-      selfProbe('bench loader'),
+      childrenProbe('wrk'),
       postgresBackendsProbe(ctx.databaseUrl('postgres'), this.ours.name),
       ...(this.cluster ? [this.cluster] : []),
     ]);
     await meter.start();
-    const closed = await loader.closedLoop(workload, this.oursConnections, ctx.options.durationSeconds * 1000);
-    const cpu = await meter.stop(closed.completed);
-    reportFailures(ctx, closed);
-    const open = await loader.fixedRate(workload, this.rate, ctx.options.durationSeconds * 1000);
+    const closed = await this.commandsWithWrk(ctx, this.oursConnections, ctx.options.durationSeconds);
+    await sleep(300); // wrk reaped: its CPU is in the children's time
+    const cpu = await meter.stop(closed.requests);
+    const open = await this.loader!.fixedRate(this.workload!, this.rate, ctx.options.durationSeconds * 1000);
     reportFailures(ctx, open);
-    const throughput = (closed.completed * 1000) / closed.elapsedMs;
-    return this.result(throughput, closed.completed, closed.failures, cpu, open.latencies, open.failures, {
+    return this.result(closed.requestsPerSecond, closed.requests, closed.failures, cpu, open.latencies, open.failures, {
       connections: this.oursConnections,
     });
   }
@@ -223,6 +229,15 @@ export class CommandThroughputFigure implements Figure {
     });
   }
 
+  /** The closed-loop workload with wrk; every run has its own idempotency keys and client ids. */
+  private commandsWithWrk(ctx: BenchContext, connections: number, seconds: number): Promise<WrkResult> {
+    this.wrkRuns += 1;
+    return runWrk(`${this.app!.baseUrl}`, connections, seconds, [], {
+      file: join(__dirname, '..', 'lib', 'client-config-commands.lua'),
+      args: [`w${ctx.runId}-${this.wrkRuns}`, this.createBodyFile],
+    });
+  }
+
   async teardown(): Promise<void> {
     this.loader?.close();
     await this.app?.stop();
@@ -230,7 +245,7 @@ export class CommandThroughputFigure implements Figure {
 
   notes(): string[] {
     return [
-      `command throughput: ours at ${this.oursConnections} HTTP connections, pgbench at ${this.baselineClients} clients (sweep: ${this.sweepLog.join('; ')})`,
+      `command throughput: ours at ${this.oursConnections} HTTP connections (wrk, 1 thread, lib/client-config-commands.lua), pgbench at ${this.baselineClients} clients (sweep: ${this.sweepLog.join('; ')})`,
       `command latency: both sides at a fixed ${this.rate} cmd/s (${RATE_SHARE * 100}% of our best sweep step), latency from the scheduled start`,
       'command throughput: the baseline neither reads the stream nor claims an idempotency key; ours does both, over HTTP',
     ];

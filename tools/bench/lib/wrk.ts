@@ -34,10 +34,13 @@ export async function runWrk(
   connections: number,
   seconds: number,
   headers: string[] = [],
+  script?: { file: string; args: string[] },
 ): Promise<WrkResult> {
   const args = ['-t', '1', '-c', String(connections), '-d', `${Math.max(1, Math.round(seconds))}s`];
   for (const header of headers) args.push('-H', header);
+  if (script) args.push('-s', script.file);
   args.push(url);
+  if (script) args.push('--', ...script.args);
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
