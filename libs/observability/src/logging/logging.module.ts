@@ -48,6 +48,13 @@ export class LoggingModule {
                 res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
               },
               autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+              // Answered reads are the bulk of a query API's traffic (thousands a second on cache
+              // hits) and say little one by one: debug. Commands stay at info, failures above.
+              customLogLevel: (req, res, error) => {
+                if (error || res.statusCode >= 500) return 'error';
+                if (res.statusCode >= 400) return 'warn';
+                return req.method === 'GET' ? 'debug' : 'info';
+              },
               transport: config.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
             },
           }),
