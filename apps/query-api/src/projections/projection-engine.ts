@@ -282,23 +282,14 @@ export class ProjectionEngine {
     }
   }
 
-  /**
-   * Applies one event; on a handler error dead-letters it (or rethrows to retry).
-   *
-   * The savepoint is only taken where it can be rolled back to: when this attempt dead-letters a
-   * failing event. On the other attempts an error rolls the whole transaction back for a retry,
-   * so a savepoint would only cost two statements per event, and a batch of events each in its
-   * own subtransaction overflows Postgres's per-backend cache of 64 subtransaction ids, which
-   * slows every concurrent snapshot (pg_subtrans lookups).
-   */
+  /** Applies one event in a savepoint; on a handler error dead-letters it (or rethrows to retry). */
   private async applyOne(
     tx: Queryable,
     event: ProjectedEvent,
     parsed: Record<string, unknown>,
     context: ApplyContext,
   ): Promise<boolean> {
-    const savepoint = context.deadLetterOnError;
-    if (savepoint) await tx.query(`SAVEPOINT apply_event`);
+    await tx.query(`SAVEPOINT apply_event`);
     try {
       await this.project(tx, event, context);
       await tx.query(
@@ -311,12 +302,12 @@ export class ProjectionEngine {
           WHERE stream_type = $1 AND stream_id = $2`,
         [event.streamType, event.streamId, event.streamVersion, event.position],
       );
-      if (savepoint) await tx.query(`RELEASE SAVEPOINT apply_event`);
+      await tx.query(`RELEASE SAVEPOINT apply_event`);
       context.changes.applied(event.position, event.occurredAt);
       this.observer.applied(event);
       return true;
     } catch (error) {
-      if (!savepoint || isInfrastructureError(error)) throw error;
+      if (!context.deadLetterOnError || isInfrastructureError(error)) throw error;
       await tx.query(`ROLLBACK TO SAVEPOINT apply_event`);
       await this.deadLetter(tx, {
         reason: 'handler-error',
