@@ -237,9 +237,7 @@ export class ProjectionApplyFigure implements Figure {
   private async rawConsumeSample(ctx: BenchContext, round: number) {
     const meter = new CpuMeter([selfProbe('bench process (kafkajs)'), ...(this.broker ? [this.broker] : [])]);
     try {
-      const run = await this.rawConsume(`bench-${ctx.runId}-raw-r${round}`, RAW_PASSES, undefined, () =>
-        meter.start(),
-      );
+      const run = await this.rawConsume(`bench-${ctx.runId}-raw-r${round}`, RAW_PASSES, undefined, () => meter.start());
       const events = this.total * RAW_PASSES;
       const cpu = await meter.stop(events);
       return { value: (events * 1000) / run.elapsedMs, operations: events, cpu, details: { passes: RAW_PASSES } };
