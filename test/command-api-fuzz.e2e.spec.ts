@@ -324,7 +324,7 @@ describe('command-api under malformed input (property-based)', () => {
             'application/jsonx',
             'text/json',
             'image/png',
-            // Parsed (as a string, a form), then refused: by validation, or (no body taken) with 415.
+            // Media types Fastify or Nest would parse by default: not registered (createHttpApp), so 415 too.
             'text/plain',
             'application/x-www-form-urlencoded',
           ),

@@ -8,6 +8,7 @@ import {
   createScratchDatabase,
   EventCollector,
   eventually,
+  jsonOf,
   startApp,
 } from '@analytics/testing';
 import { randomUUID } from 'node:crypto';
@@ -84,6 +85,35 @@ describe('outbox relay in command-api', () => {
 
     for (const streamId of streams)
       expect(events.firstSeenVersions(streamId)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    await app.stop();
+    app = undefined;
+  });
+
+  it('publishes the events of a command at once when it commits, not at the next poll', async () => {
+    app = await startApp('command-api', { DATABASE_URL: scratch.url, OUTBOX_POLL_INTERVAL_MS: '60000' });
+    const publishedWithin = async (timeoutMs: number): Promise<number> => {
+      const clientId = `relay-wake-${randomUUID()}`;
+      const answer = await fetch(`${app!.baseUrl}/v1/client-configs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ clientId, displayName: 'Wake-up', timezone: 'Europe/Paris', currency: 'EUR' }),
+      });
+      const answered = performance.now();
+      expect(answer.status).toBe(201);
+      const { id } = await jsonOf<{ id: string }>(answer);
+      await eventually(async () => events.received.some((event) => event.streamId === id), timeoutMs, 5);
+      return performance.now() - answered;
+    };
+    // The first one also connects the relay's producer.
+    await publishedWithin(10_000);
+    const delays: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await sleep(300 + Math.random() * 300); // the relay is idle, waiting
+      delays.push(await publishedWithin(10_000));
+    }
+    console.log(`command answered -> on Kafka with a 60 s poll: ${delays.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+    // The poll is 60 s: only the wake-up on commit explains this.
+    expect(Math.max(...delays)).toBeLessThan(1_000);
     await app.stop();
     app = undefined;
   });

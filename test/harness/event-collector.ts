@@ -1,3 +1,4 @@
+import { parseJson } from '@analytics/json';
 import { EventEnvelope } from '@analytics/contracts';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
@@ -32,7 +33,7 @@ export async function collectEvents(brokers: string[], topic: string): Promise<E
   await consumer.run({
     eachBatch: async ({ batch }) => {
       for (const message of batch.messages) {
-        const envelope = JSON.parse(message.value?.toString() ?? 'null') as EventEnvelope;
+        const envelope = parseJson(message.value?.toString() ?? 'null') as EventEnvelope;
         received.push(envelope);
         messages.push({
           key: message.key?.toString() ?? null,

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { OutboxMessageEntity, StoredEventEntity } from '@analytics/event-store';
-import { runPendingMigrations } from '@analytics/persistence';
+import { runPendingMigrations, useSafeJsonParsing } from '@analytics/persistence';
 import { commandApiSchema } from '../../apps/command-api/src/command-api.schema';
 import { createScratchDatabase } from './scratch-database';
 
@@ -9,6 +9,7 @@ import { createScratchDatabase } from './scratch-database';
  * tests (a relay publishes every pending row, so tests must not share an outbox).
  */
 export async function eventStoreTestDatabase(label: string): Promise<{ db: DataSource; close(): Promise<void> }> {
+  useSafeJsonParsing();
   const scratch = await createScratchDatabase(label);
   await runPendingMigrations(commandApiSchema, scratch.url);
   const db = await new DataSource({

@@ -7,3 +7,5 @@ export * from './sample-events';
 export * from './read-model-snapshot';
 export * from './private-redis';
 export * from './command-api-on-scratch';
+export * from './event-schemas';
+export * from './openapi-walk';

@@ -4,8 +4,8 @@
  *
  *   --quick              short runs that prove the harness works (figures are not meaningful)
  *   --rounds N           rounds per figure (default 3)
- *   --only a,b           figures by name prefix (command, event-store, outbox, projection, rebuild)
- *   --events N           events of history of the read-side figures (default 10,000 quick, 50,000 full)
+ *   --only a,b           figures by id prefix (command, event-store, outbox, query, lag, projection, rebuild)
+ *   --events N           events of history of the projection and rebuild figures (default 10,000 quick, 50,000 full)
  *   --out DIR            where the JSON and SVG go (default bench/results)
  *
  * Services: DATABASE_URL (any database on the server; the bench creates and drops its own
@@ -18,11 +18,13 @@ import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { silenceKafkajsNegativeTimeoutWarning } from '@analytics/messaging';
 import { Figure } from './figure';
+import { CachedQueryFigure } from './figures/cached-query';
 import { CommandThroughputFigure } from './figures/command-throughput';
 import { EventStoreAppendFigure } from './figures/event-store-append';
 import { OutboxRelayFigure } from './figures/outbox-relay';
 import { ProjectionApplyFigure } from './figures/projection-apply';
 import { ProjectionRebuildFigure } from './figures/projection-rebuild';
+import { WriteToReadLagFigure } from './figures/write-to-read-lag';
 import { BenchContext, FULL, QUICK } from './lib/context';
 import { renderSvg, renderTable } from './report';
 import { FigureReport, runFigure } from './runner';
@@ -31,6 +33,8 @@ const FIGURES: { id: string; make: () => Figure }[] = [
   { id: 'command', make: () => new CommandThroughputFigure() },
   { id: 'event-store', make: () => new EventStoreAppendFigure() },
   { id: 'outbox', make: () => new OutboxRelayFigure() },
+  { id: 'query', make: () => new CachedQueryFigure() },
+  { id: 'lag', make: () => new WriteToReadLagFigure() },
   { id: 'projection', make: () => new ProjectionApplyFigure() },
   { id: 'rebuild', make: () => new ProjectionRebuildFigure() },
 ];

@@ -42,6 +42,11 @@ export interface FigureMetric {
   floor?: number;
   /** The ratio we aim for. */
   goal?: number;
+  /**
+   * An absolute bound that GOAL also requires of our median, in the metric's unit (at most this
+   * for `lower`, at least for `higher`): e.g. a lag within 2x its floor AND under 50 ms.
+   */
+  goalBound?: number;
 }
 
 export interface Figure {

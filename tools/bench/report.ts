@@ -4,6 +4,13 @@ import { FigureReport, formatValue, MetricReport } from './runner';
 const RANGE = (m: MetricReport, side: 'ours' | 'baseline') =>
   `${formatValue(m[side].median)} [${formatValue(m[side].min)}-${formatValue(m[side].max)}]`;
 
+/** The goal ratio, and the absolute bound GOAL also needs when the metric has one. */
+const goalCell = (m: MetricReport) => {
+  if (m.goal === undefined) return '-';
+  if (m.goalBound === undefined) return m.goal.toFixed(2);
+  return `${m.goal.toFixed(2)} & ${m.better === 'lower' ? '<=' : '>='} ${m.goalBound} ${m.unit}`;
+};
+
 /** figure | ours | baseline | ratio | floor | goal | verdict, then CPU per operation and notes. */
 export function renderTable(figures: FigureReport[]): string {
   const header = [
@@ -25,7 +32,7 @@ export function renderTable(figures: FigureReport[]): string {
         RANGE(m, 'baseline'),
         `${m.ratio.toFixed(2)} [${m.ratioRange[0].toFixed(2)}-${m.ratioRange[1].toFixed(2)}]`,
         m.floor?.toFixed(2) ?? '-',
-        m.goal?.toFixed(2) ?? '-',
+        goalCell(m),
         m.verdict + (m.verdict === 'VOID' ? ` (baseline varied ${(m.baseline.variation * 100).toFixed(0)}%)` : ''),
       ]);
     }

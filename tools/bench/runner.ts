@@ -21,6 +21,7 @@ export interface MetricReport extends Comparison {
   better: 'higher' | 'lower';
   floor?: number;
   goal?: number;
+  goalBound?: number;
   oursRounds: number[];
   baselineRounds: number[];
   /** Failed operations over all rounds, per side. */
@@ -83,6 +84,7 @@ export async function runFigure(figure: Figure, ctx: BenchContext): Promise<Figu
       better: metric.better,
       floor: metric.floor,
       goal: metric.goal,
+      goalBound: metric.goalBound,
       oursRounds: ours,
       baselineRounds: baseline,
       failures: {

@@ -13,10 +13,11 @@
  *
  * It returns a summary and the list of violations (empty when every invariant holds).
  */
+import { parseJson } from '@analytics/json';
 import { STREAM_TYPES } from '@analytics/contracts';
 import { toEnvelope, toRecordedEvent } from '@analytics/event-store';
 import { TopicNames } from '@analytics/messaging';
-import { Queryable } from '@analytics/persistence';
+import { Queryable, useSafeJsonParsing } from '@analytics/persistence';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -76,6 +77,8 @@ const rowsOf = (client: Client): Queryable => ({
 });
 
 async function connect(url: string): Promise<Client> {
+  // The checker reads events and read models as the apps do: its own reading must not alter keys.
+  useSafeJsonParsing();
   const client = new Client({ connectionString: url, application_name: 'soak-checker' });
   await client.connect();
   return client;
@@ -121,7 +124,7 @@ async function readAllMessages(brokers: string[], topics: string[], timeoutMs: n
         const high = remaining.get(key);
         if (high === undefined || BigInt(message.offset) >= high) continue;
         try {
-          const envelope = JSON.parse(message.value?.toString() ?? 'null') as {
+          const envelope = parseJson(message.value?.toString() ?? 'null') as {
             id: string;
             streamId: string;
             streamVersion: number;

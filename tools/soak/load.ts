@@ -93,6 +93,7 @@ export class LoadGenerator {
   private readonly unknownCommands: Command[] = [];
   private running = false;
   private workers: Promise<void>[] = [];
+  private readonly fixtureIds = new Set<string>();
 
   constructor(
     private readonly commandUrl: string,
@@ -112,7 +113,10 @@ export class LoadGenerator {
           headers: { 'content-type': 'application/json', 'idempotency-key': `fixture-${client.clientId}` },
         };
         const outcome = await this.send(command);
-        if (outcome === 'acked') break;
+        if (outcome === 'acked') {
+          this.fixtureIds.add(this.acks[this.acks.length - 1].id);
+          break;
+        }
         if (attempt > 50) throw new Error(`could not create fixture client ${client.clientId}`);
         await sleep(500);
       }
@@ -174,15 +178,22 @@ export class LoadGenerator {
     }
   }
 
+  /**
+   * The known streams a command can go to. The fixture clients stay active: archived, they would
+   * turn every later connector profile and proposal command into a 409 for the rest of the soak.
+   */
+  private targetsOf(endpoint: CommandEndpoint): string[] {
+    const ids = [...(this.streams.get(endpoint.streamType)?.keys() ?? [])];
+    return endpoint.name === 'archive client config' ? ids.filter((id) => !this.fixtureIds.has(id)) : ids;
+  }
+
   private nextCommand(): Command {
-    const choices = COMMAND_ENDPOINTS.filter(
-      (endpoint) => endpoint.creates || (this.streams.get(endpoint.streamType)?.size ?? 0) > 0,
-    );
+    const choices = COMMAND_ENDPOINTS.filter((endpoint) => endpoint.creates || this.targetsOf(endpoint).length > 0);
     const total = choices.reduce((sum, endpoint) => sum + (WEIGHTS[endpoint.name] ?? 0), 0);
     let roll = Math.random() * total;
     const endpoint = choices.find((choice) => (roll -= WEIGHTS[choice.name] ?? 0) < 0) ?? choices[0];
     const known = this.streams.get(endpoint.streamType) ?? new Map<string, number>();
-    const id = endpoint.creates ? '' : pick([...known.keys()]);
+    const id = endpoint.creates ? '' : pick(this.targetsOf(endpoint));
     const headers: Record<string, string> = { 'idempotency-key': randomUUID() };
     if (endpoint.body) headers['content-type'] = 'application/json';
     if (!endpoint.creates && Math.random() < 0.3) headers['if-match'] = `"${known.get(id)}"`;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Queryable } from '@analytics/persistence';
+import { Queryable, SqlParameters, SqlWrite } from '@analytics/persistence';
 import { StreamVersionConflictError, UnknownPositionError } from './event-store.errors';
 
 /** An event to append: its stable type, schema version and facts. */
@@ -20,6 +20,11 @@ export interface AppendRequest {
   events: NewEvent[];
   /** Kafka topic the outbox relay publishes these events to (keyed by stream id). */
   topic: string;
+  /**
+   * Writes that commit with the events or not at all, in the same statement (e.g. the write-model
+   * row). They may read the CTE `appended (position, stream_version)`: the events just inserted.
+   */
+  alongside?: SqlWrite[];
 }
 
 export interface AppendResult {
@@ -42,18 +47,21 @@ export interface RecordedEvent {
   occurredAt: Date;
 }
 
+/** SQLSTATE raised by `expect_stream_version` (migration EventStoreVersionCheck). */
+const STREAM_VERSION_MISMATCH = 'ES409';
 const UNIQUE_VIOLATION = '23505';
 
 /**
- * Appends events and their outbox entries with one statement, inside the caller's transaction
- * (the same one that updates the write model), so that event, row and outbox entry commit together
- * or not at all.
+ * Appends events, their outbox entries and the request's `alongside` writes with ONE statement,
+ * so that they commit together or not at all, inside the caller's transaction or on their own
+ * (a single statement is atomic: no BEGIN/COMMIT round trips are needed).
  *
- * Concurrency is decided by the database, never by a read-then-write race: the insert only happens
- * when the stream is still at `expectedVersion`, and the unique (stream, version) index rejects a
- * writer that raced past that check. Either way the caller gets StreamVersionConflictError.
+ * Concurrency is decided by the database, never by a read-then-write race: the statement fails
+ * unless the stream is still at `expectedVersion` (`expect_stream_version` raises), and the unique
+ * (stream, version) index rejects a writer that raced past that check. Either way the caller gets
+ * StreamVersionConflictError and nothing of the statement is written.
  */
-export async function appendToStream(tx: Queryable, request: AppendRequest): Promise<AppendResult> {
+export async function appendToStream(db: Queryable, request: AppendRequest): Promise<AppendResult> {
   if (request.events.length === 0) throw new Error('appendToStream needs at least one event');
   const rows = request.events.map((event, i) => ({
     event_id: event.eventId ?? randomUUID(),
@@ -63,35 +71,49 @@ export async function appendToStream(tx: Queryable, request: AppendRequest): Pro
     data: event.data,
     metadata: event.metadata ?? {},
   }));
+  const parameters = new SqlParameters([
+    request.streamType,
+    request.streamId,
+    request.expectedVersion,
+    JSON.stringify(rows),
+    request.topic,
+  ]);
+  const alongside = (request.alongside ?? []).map((write, i) => `, alongside_${i + 1} AS (${write(parameters.add)})`);
   let appended: { position: string; stream_version: number }[];
   try {
-    appended = await tx.query(
+    appended = await db.query(
       `WITH current AS (
          SELECT coalesce(max(stream_version), 0) AS version FROM events WHERE stream_type = $1 AND stream_id = $2
-       ), inserted AS (
+       ), appended AS (
          INSERT INTO events (event_id, stream_type, stream_id, stream_version, event_type, schema_version, data, metadata)
          SELECT e.event_id, $1, $2, e.stream_version, e.event_type, e.schema_version, e.data, e.metadata
            FROM jsonb_to_recordset($4::jsonb) AS e(event_id uuid, stream_version int, event_type text,
                                                    schema_version int, data jsonb, metadata jsonb), current
-          WHERE current.version = $3
+          WHERE expect_stream_version(current.version, $3)
           ORDER BY e.stream_version
          RETURNING position, stream_version
        ), enqueued AS (
          INSERT INTO outbox (event_position, topic, message_key)
-         SELECT position, $5, $2 FROM inserted ORDER BY position
-       )
-       SELECT position::text AS position, stream_version FROM inserted ORDER BY inserted.position`,
-      [request.streamType, request.streamId, request.expectedVersion, JSON.stringify(rows), request.topic],
+         SELECT position, $5, $2 FROM appended ORDER BY position
+       )${alongside.join('')}
+       SELECT position::text AS position, stream_version FROM appended ORDER BY appended.position`,
+      parameters.values,
     );
   } catch (error) {
-    if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+    const { code, constraint, detail } = error as { code?: string; constraint?: string; detail?: string };
+    // The check reports the version it found; a racing writer's commit shows only as the index.
+    if (code === STREAM_VERSION_MISMATCH) {
+      throw new StreamVersionConflictError(
+        request.streamType,
+        request.streamId,
+        request.expectedVersion,
+        Number(detail),
+      );
+    }
+    if (code === UNIQUE_VIOLATION && constraint === 'uq_events_stream_version') {
       throw new StreamVersionConflictError(request.streamType, request.streamId, request.expectedVersion);
     }
     throw error;
-  }
-  if (appended.length === 0) {
-    const actual = await currentVersion(tx, request.streamType, request.streamId);
-    throw new StreamVersionConflictError(request.streamType, request.streamId, request.expectedVersion, actual);
   }
   const last = appended[appended.length - 1];
   return { version: last.stream_version, position: last.position };

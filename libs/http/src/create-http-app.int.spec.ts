@@ -69,6 +69,22 @@ describe('createHttpApp', () => {
     });
   });
 
+  it('reads escaped keys as sent, also after a body with a `\\` key (V8 bug in JSON.parse)', async () => {
+    const unknownFieldOf = async (key: string) => {
+      const response = await post(`{"name":"a","priority":2,${JSON.stringify(key)}:1}`);
+      expect(response.statusCode).toBe(400);
+      return (response.json().errors as { field: string }[]).map((error) => error.field);
+    };
+    expect(await unknownFieldOf('\\')).toEqual(['\\']);
+    expect(await unknownFieldOf('"')).toEqual(['"']);
+  });
+
+  it('refuses a __proto__ member (prototype poisoning) with a problem document', async () => {
+    const response = await post('{"name":"a","priority":2,"__proto__":{"isAdmin":true}}');
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
   it('lists every invalid field', async () => {
     const response = await post(JSON.stringify({ name: 'x'.repeat(21), priority: '3' }));
     const fields = (response.json().errors as { field: string }[]).map((error) => error.field);

@@ -1,4 +1,5 @@
 import { DataSource, DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+import { useSafeJsonParsing } from './pg-json';
 
 /** What one side of the system (command-api or query-api) owns in its database. */
 export interface SchemaOwner {
@@ -23,6 +24,7 @@ export interface DataSourceSettings {
  * its own migrations table (`migrations_<owner>`), so both sides can share one database.
  */
 export function buildDataSourceOptions(owner: SchemaOwner, settings: DataSourceSettings): DataSourceOptions {
+  useSafeJsonParsing();
   return {
     type: 'postgres',
     url: settings.url,

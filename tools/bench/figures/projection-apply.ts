@@ -40,7 +40,7 @@ import {
   postgresClusterProbe,
   selfProbe,
 } from '../lib/cpu';
-import { migrateQueryApi, startQueryApi } from '../lib/query-api';
+import { deleteConsumerGroup, migrateQueryApi, startQueryApi } from '../lib/query-api';
 import { publishHistory, writeEventHistory } from '../lib/read-side-history';
 import { SqlOnlyProjector } from '../lib/sql-only-projector';
 
@@ -90,6 +90,7 @@ export class ProjectionApplyFigure implements Figure {
     } as const,
   ];
 
+  private ctx?: BenchContext;
   private topics: string[] = [];
   private prefix = '';
   private kafka?: Kafka;
@@ -104,6 +105,7 @@ export class ProjectionApplyFigure implements Figure {
   private readonly checksums = new Map<string, string>();
 
   async prepare(ctx: BenchContext): Promise<void> {
+    this.ctx = ctx;
     this.prefix = `${ctx.topicPrefix}projection.`;
     const names = new TopicNames(this.prefix);
     this.topics = STREAM_TYPES.map((type) => names.eventsOf(type));
@@ -145,7 +147,6 @@ export class ProjectionApplyFigure implements Figure {
       this.app = await startQueryApi(ctx, `apply-r${round}`, read.url, {
         KAFKA_TOPIC_PREFIX: this.prefix,
         KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
-        PROJECTIONS_GROUP_ID: `bench-${ctx.runId}-apply-r${round}`,
         PROJECTIONS_BATCH_SIZE: String(BATCH_SIZE),
         PROJECTIONS_CONCURRENCY: String(CONCURRENCY),
       });
@@ -337,6 +338,7 @@ export class ProjectionApplyFigure implements Figure {
     } finally {
       clearTimeout(timer);
       await consumer.disconnect();
+      await deleteConsumerGroup(this.ctx!, groupId).catch(() => undefined);
     }
   }
 

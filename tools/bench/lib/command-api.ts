@@ -1,4 +1,4 @@
-/** The apps as the benchmarks run them: the production build, each as its own OS process. */
+/** command-api as the benchmarks run it: the production build, as its own OS process. */
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,8 +6,7 @@ import { freePort } from '../../../test/harness/app-process';
 import { BenchContext } from './context';
 
 const REPO = join(__dirname, '..', '..', '..');
-
-export type AppName = 'command-api' | 'query-api';
+const MAIN = join(REPO, 'dist', 'apps', 'command-api', 'main.js');
 
 export interface RunningApp {
   baseUrl: string;
@@ -16,25 +15,18 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** `dist/apps/<app>/main.js`, or an error saying to build first. */
-export function mainOf(app: AppName): string {
-  const main = join(REPO, 'dist', 'apps', app, 'main.js');
-  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
-  return main;
+function requireBuild() {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first`);
 }
 
 /** Migrates `databaseUrl` with `main.js migrate` (the write side's schema). */
 export function migrateCommandApi(databaseUrl: string): void {
-  migrateApp('command-api', { DATABASE_URL: databaseUrl });
-}
-
-/** Runs `main.js migrate` of `app` with `env` (each app migrates the database its config names). */
-export function migrateApp(app: AppName, env: Record<string, string>): void {
-  const result = spawnSync(process.execPath, [mainOf(app), 'migrate'], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+  requireBuild();
+  const result = spawnSync(process.execPath, [MAIN, 'migrate'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
     encoding: 'utf8',
   });
-  if (result.status !== 0) throw new Error(`${app} migrate failed:\n${result.stdout}${result.stderr}`);
+  if (result.status !== 0) throw new Error(`command-api migrate failed:\n${result.stdout}${result.stderr}`);
 }
 
 /**
@@ -48,27 +40,15 @@ export async function startCommandApi(
   databaseUrl: string,
   env: Record<string, string> = {},
 ): Promise<RunningApp> {
-  return startApp(ctx, 'command-api', label, { DATABASE_URL: databaseUrl, ...env });
-}
-
-/**
- * Starts `app` on a free port with this run's brokers and topic prefix (`env` may override them),
- * logging to `<app>-<label>.log` in the run's work directory, and waits for `/health/ready`.
- */
-export async function startApp(
-  ctx: BenchContext,
-  app: AppName,
-  label: string,
-  env: Record<string, string>,
-): Promise<RunningApp> {
-  const main = mainOf(app);
+  requireBuild();
   const port = await freePort();
-  const logFile = join(ctx.workDir, `${app}-${label}.log`);
+  const logFile = join(ctx.workDir, `command-api-${label}.log`);
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [main], {
+  const child = spawn(process.execPath, [MAIN], {
     env: {
       ...process.env,
-      [app === 'command-api' ? 'COMMAND_API_PORT' : 'QUERY_API_PORT']: String(port),
+      COMMAND_API_PORT: String(port),
+      DATABASE_URL: databaseUrl,
       KAFKA_BROKERS: ctx.kafkaBrokers.join(','),
       KAFKA_TOPIC_PREFIX: ctx.topicPrefix,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
@@ -88,7 +68,8 @@ export async function startApp(
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${app} exited with ${child.exitCode} during start; see ${logFile}`);
+    if (child.exitCode !== null)
+      throw new Error(`command-api exited with ${child.exitCode} during start; see ${logFile}`);
     const ready = await fetch(`${baseUrl}/health/ready`).then(
       (response) => response.ok,
       () => false,
@@ -97,5 +78,5 @@ export async function startApp(
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   await stop();
-  throw new Error(`${app} was not ready within 60 s; see ${logFile}`);
+  throw new Error(`command-api was not ready within 60 s; see ${logFile}`);
 }

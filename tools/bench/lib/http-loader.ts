@@ -95,6 +95,11 @@ export class HttpLoader {
     this.agent.destroy();
   }
 
+  /** One request on the loader's keep-alive connections (e.g. a query following a command). */
+  request(call: HttpCall): Promise<HttpAnswer & { headers: Record<string, string | string[] | undefined> }> {
+    return this.send(call);
+  }
+
   private async exchange(workload: Workload, result: LoadResult, since: number): Promise<void> {
     const { call, done } = workload.next();
     let answer: HttpAnswer | undefined;
@@ -115,7 +120,7 @@ export class HttpLoader {
     done(answer);
   }
 
-  private send(call: HttpCall): Promise<HttpAnswer> {
+  private send(call: HttpCall): Promise<HttpAnswer & { headers: Record<string, string | string[] | undefined> }> {
     return new Promise((resolve, reject) => {
       const outgoing = request(
         `${this.baseUrl}${call.path}`,
@@ -124,7 +129,11 @@ export class HttpLoader {
           const chunks: Buffer[] = [];
           incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
           incoming.on('end', () =>
-            resolve({ status: incoming.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+            resolve({
+              status: incoming.statusCode ?? 0,
+              headers: incoming.headers,
+              body: Buffer.concat(chunks).toString(),
+            }),
           );
           incoming.on('error', reject);
         },

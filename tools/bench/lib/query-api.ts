@@ -1,23 +1,104 @@
-/** query-api as the read-side figures run it: the production build, as its own OS processes. */
-import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+/**
+ * query-api and other server processes as the benchmarks run them: each its own OS process,
+ * logging to a file in the run's work directory, ready once an HTTP probe answers 2xx.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { Kafka, logLevel } from 'kafkajs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mainOf, migrateApp, RunningApp, startApp } from './command-api';
+import { freePort } from '../../../test/harness/app-process';
+import { RunningApp } from './command-api';
 import { BenchContext } from './context';
 
-/** Migrates `databaseUrl` with `main.js migrate` (the read side's schema `read_model`). */
-export function migrateQueryApi(databaseUrl: string): void {
-  migrateApp('query-api', { DATABASE_URL: databaseUrl, READ_DATABASE_URL: databaseUrl });
+const REPO = join(__dirname, '..', '..', '..');
+const MAIN = join(REPO, 'dist', 'apps', 'query-api', 'main.js');
+
+function requireBuild() {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first`);
 }
 
-/** Starts query-api (HTTP and projections) on `readUrl`; see startApp for ports, logs and readiness. */
-export function startQueryApi(
+/** Migrates the read database `databaseUrl` with `main.js migrate` (schema read_model). */
+export function migrateQueryApi(databaseUrl: string): void {
+  requireBuild();
+  const result = spawnSync(process.execPath, [MAIN, 'migrate'], {
+    env: { ...process.env, READ_DATABASE_URL: databaseUrl, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`query-api migrate failed:\n${result.stdout}${result.stderr}`);
+}
+
+/**
+ * Starts query-api from dist on a free port against read database `databaseUrl`, consuming this
+ * run's topics, with the machine's Redis (REDIS_URL; its cache keys are scoped by the database).
+ */
+export async function startQueryApi(
   ctx: BenchContext,
   label: string,
-  readUrl: string,
+  databaseUrl: string,
   env: Record<string, string> = {},
 ): Promise<RunningApp> {
-  return startApp(ctx, 'query-api', label, { DATABASE_URL: readUrl, READ_DATABASE_URL: readUrl, ...env });
+  requireBuild();
+  const port = await freePort();
+  const groupId = `bench-${ctx.runId}-${label}`;
+  // Cleanups run in reverse order: this one after the process has stopped.
+  ctx.onCleanup(() => deleteConsumerGroup(ctx, groupId));
+  return startServerProcess(ctx, `query-api-${label}`, [MAIN], `http://127.0.0.1:${port}`, '/health/ready', {
+    QUERY_API_PORT: String(port),
+    READ_DATABASE_URL: databaseUrl,
+    DATABASE_URL: databaseUrl,
+    KAFKA_BROKERS: ctx.kafkaBrokers.join(','),
+    KAFKA_TOPIC_PREFIX: ctx.topicPrefix,
+    PROJECTIONS_GROUP_ID: groupId,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    ...env,
+  });
+}
+
+/** Deletes a consumer group of this run (the topics go at the end of the run, the groups would stay). */
+export async function deleteConsumerGroup(ctx: BenchContext, groupId: string): Promise<void> {
+  const admin = new Kafka({ brokers: ctx.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await admin.deleteGroups([groupId]);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Runs `node <args>` with `env`, logging to `<workDir>/<label>.log`, until `baseUrl + readyPath` answers 2xx. */
+export async function startServerProcess(
+  ctx: BenchContext,
+  label: string,
+  args: string[],
+  baseUrl: string,
+  readyPath: string,
+  env: Record<string, string>,
+): Promise<RunningApp> {
+  const logFile = join(ctx.workDir, `${label}.log`);
+  const log = openSync(logFile, 'a');
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', log, log] });
+  closeSync(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  ctx.onCleanup(stop);
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${label} exited with ${child.exitCode} during start; see ${logFile}`);
+    const ready = await fetch(`${baseUrl}${readyPath}`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) return { baseUrl, pid: child.pid as number, logFile, stop };
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await stop();
+  throw new Error(`${label} was not ready within 60 s; see ${logFile}`);
 }
 
 export interface RebuildRun {
@@ -42,10 +123,11 @@ export async function runRebuild(
   commandApiUrl: string,
   env: Record<string, string> = {},
 ): Promise<RebuildRun> {
+  requireBuild();
   const logFile = join(ctx.workDir, `rebuild-${label}.log`);
   const log = openSync(logFile, 'a');
   const started = performance.now();
-  const child = spawn(process.execPath, [mainOf('query-api'), 'projections:rebuild', 'all'], {
+  const child = spawn(process.execPath, [MAIN, 'projections:rebuild', 'all'], {
     env: {
       ...process.env,
       DATABASE_URL: readUrl,

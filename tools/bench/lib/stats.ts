@@ -51,10 +51,15 @@ export function compare(metric: FigureMetric, ours: number[], baseline: number[]
   // The epsilon keeps exactly 10% (110/100 - 1 is 0.10000000000000009 in floating point) valid.
   if (b.variation > MAX_BASELINE_VARIATION + 1e-9) verdict = 'VOID';
   else if (metric.floor === undefined) verdict = 'INFO';
-  else if (metric.goal !== undefined && ratio >= metric.goal) verdict = 'GOAL';
+  else if (metric.goal !== undefined && ratio >= metric.goal && withinGoalBound(metric, o.median)) verdict = 'GOAL';
   else if (ratio >= metric.floor) verdict = 'PASS';
   else verdict = 'BELOW FLOOR';
   return { ours: o, baseline: b, ratio, ratioRange, verdict };
+}
+
+function withinGoalBound(metric: FigureMetric, ours: number): boolean {
+  if (metric.goalBound === undefined) return true;
+  return metric.better === 'lower' ? ours <= metric.goalBound : ours >= metric.goalBound;
 }
 
 /** Latency percentile (nearest rank) of unsorted samples, in their unit. */

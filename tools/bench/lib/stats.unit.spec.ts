@@ -27,6 +27,13 @@ describe('bench statistics', () => {
     expect(result.verdict).toBe('INFO');
   });
 
+  it('gives GOAL only within the absolute goal bound, when the metric has one', () => {
+    const bounded: FigureMetric = { ...latency, floor: 0.2, goal: 0.5, goalBound: 50 };
+    expect(compare(bounded, [40, 40, 40], [30, 30, 30]).verdict).toBe('GOAL');
+    expect(compare(bounded, [80, 80, 80], [60, 60, 60]).verdict).toBe('PASS');
+    expect(compare(bounded, [400, 400, 400], [60, 60, 60]).verdict).toBe('BELOW FLOOR');
+  });
+
   it('takes nearest-rank percentiles', () => {
     const values = Array.from({ length: 100 }, (_, i) => 100 - i);
     expect(percentile(values, 50)).toBe(50);

@@ -1,5 +1,5 @@
 import { CLIENT_CONFIG_STREAM, ClientConfigEvent } from '@analytics/contracts';
-import { EntityManager } from 'typeorm';
+import { SqlWrite } from '@analytics/persistence';
 import { RuleViolationError } from '../shared/domain-errors';
 import { EventSourcedStream, StreamCommand } from '../shared/event-sourced-stream';
 import {
@@ -16,7 +16,7 @@ export const clientConfigStream: EventSourcedStream<ClientConfigState, ClientCon
   label: 'client config',
   initialState: initialClientConfigState,
   evolve: evolveClientConfig,
-  saveWriteModel,
+  writeModel,
   // The only unique index besides the primary key is on client_id.
   uniqueViolation: () => new RuleViolationError('client-id-taken', 'This clientId is already used by another client'),
 };
@@ -29,24 +29,15 @@ export function clientConfigCommand(command: ClientConfigCommand): StreamCommand
   };
 }
 
-async function saveWriteModel(tx: EntityManager, id: string, state: ClientConfigState, version: number) {
-  if (state.status === 'absent') return;
-  await tx.query(
+function writeModel(id: string, state: ClientConfigState, version: number): SqlWrite | undefined {
+  if (state.status === 'absent') return undefined;
+  return (param) =>
     `INSERT INTO client_configs (id, client_id, display_name, timezone, currency, settings, feature_flags, status, version)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     VALUES (${param(id)}, ${param(state.clientId)}, ${param(state.displayName)},
+             ${param(state.timezone)}, ${param(state.currency)},
+             ${param(JSON.stringify(state.settings))}, ${param(JSON.stringify(state.featureFlags))},
+             ${param(state.status)}, ${param(version)})
      ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, timezone = excluded.timezone,
        currency = excluded.currency, settings = excluded.settings, feature_flags = excluded.feature_flags,
-       status = excluded.status, version = excluded.version, updated_at = now()`,
-    [
-      id,
-      state.clientId,
-      state.displayName,
-      state.timezone,
-      state.currency,
-      JSON.stringify(state.settings),
-      JSON.stringify(state.featureFlags),
-      state.status,
-      version,
-    ],
-  );
+       status = excluded.status, version = excluded.version, updated_at = now()`;
 }

@@ -1,6 +1,6 @@
 import { CONNECTOR_PROFILE_STREAM, ConnectorKind, ConnectorProfileEvent } from '@analytics/contracts';
 import { RequestValidationException } from '@analytics/http';
-import { EntityManager } from 'typeorm';
+import { Queryable, SqlWrite } from '@analytics/persistence';
 import { RuleViolationError } from '../shared/domain-errors';
 import { EventSourcedStream, StreamCommand } from '../shared/event-sourced-stream';
 import { connectorSettingsErrors } from './domain/connector-kinds';
@@ -26,7 +26,7 @@ export const connectorProfileStream: Stream = {
   label: 'connector profile',
   initialState: initialConnectorProfileState,
   evolve: evolveConnectorProfile,
-  saveWriteModel,
+  writeModel,
   uniqueViolation: (constraint) =>
     constraint === 'uq_connector_profiles_client_name'
       ? new RuleViolationError('connector-name-taken', 'This client already has a connector profile of this name')
@@ -53,9 +53,10 @@ export function registerConnectorProfile(
   return {
     name: 'register',
     creates: true,
-    decide: async (state, tx) => {
+    readsOtherTables: true,
+    decide: async (state, db) => {
       checkSettings(input.kind, input);
-      const client = await clientStatus(tx, input.clientId);
+      const client = await clientStatus(db, input.clientId);
       const sealed = seal(box, id, input.secrets ?? {});
       return decideConnectorProfile(
         {
@@ -109,8 +110,8 @@ function checkSettings(kind: ConnectorKind, input: ConnectorSettingsInput) {
 }
 
 /** The owning client, locked against a concurrent archive until this command commits. */
-async function clientStatus(tx: EntityManager, clientId: string): Promise<ClientStatus> {
-  const rows: { status: string }[] = await tx.query(
+async function clientStatus(db: Queryable, clientId: string): Promise<ClientStatus> {
+  const rows: { status: string }[] = await db.query(
     `SELECT status FROM client_configs WHERE client_id = $1 FOR SHARE`,
     [clientId],
   );
@@ -142,24 +143,14 @@ function resealIfChanged(
   return seal(box, id, secrets);
 }
 
-async function saveWriteModel(tx: EntityManager, id: string, state: ConnectorProfileState, version: number) {
-  if (state.status === 'absent') return;
-  await tx.query(
+function writeModel(id: string, state: ConnectorProfileState, version: number): SqlWrite | undefined {
+  if (state.status === 'absent') return undefined;
+  return (param) =>
     `INSERT INTO connector_profiles (id, client_id, name, kind, config, encrypted_secrets, tags, status, version)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     VALUES (${param(id)}, ${param(state.clientId)}, ${param(state.name)}, ${param(state.kind)},
+             ${param(JSON.stringify(state.config))}, ${param(state.secrets)}, ${param(state.tags)},
+             ${param(state.status)}, ${param(version)})
      ON CONFLICT (id) DO UPDATE SET name = excluded.name, config = excluded.config,
        encrypted_secrets = excluded.encrypted_secrets, tags = excluded.tags, status = excluded.status,
-       version = excluded.version, updated_at = now()`,
-    [
-      id,
-      state.clientId,
-      state.name,
-      state.kind,
-      JSON.stringify(state.config),
-      state.secrets,
-      state.tags,
-      state.status,
-      version,
-    ],
-  );
+       version = excluded.version, updated_at = now()`;
 }

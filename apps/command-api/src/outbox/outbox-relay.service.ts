@@ -8,7 +8,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { outboxConfig, OutboxConfig } from './outbox.config';
 import { OutboxMetrics } from './outbox.metrics';
+import { OutboxWakeUp } from './outbox-wake-up';
 
+const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 10_000;
 const STANDBY_POLL_MS = 1_000;
 
@@ -16,6 +18,8 @@ const STANDBY_POLL_MS = 1_000;
  * Runs the outbox relay inside command-api: every instance competes for leadership, the leader
  * drains the outbox to Kafka. Failures (broker down, database away) never crash the process:
  * the round is retried with backoff, and commands keep committing to the outbox meanwhile.
+ * When the outbox is empty the leader waits until one of this process's commands commits events
+ * (OutboxWakeUp), or `OUTBOX_POLL_INTERVAL_MS` for the commits of other instances.
  */
 @Injectable()
 export class OutboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -25,6 +29,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   private topicsReady = false;
   private running = false;
   private loop?: Promise<void>;
+  private readonly stopListening: () => void;
 
   constructor(
     @InjectDataSource() db: DataSource,
@@ -32,6 +37,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     private readonly topics: TopicNames,
     private readonly metrics: OutboxMetrics,
     @Inject(outboxConfig.KEY) private readonly config: OutboxConfig,
+    wakeUp: OutboxWakeUp,
   ) {
     const producer = { sendBatch: async (batch: ProducerBatch) => (await this.connectedProducer()).sendBatch(batch) };
     this.relay = new OutboxRelay(db, producer, {
@@ -40,6 +46,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
       onParked: ({ outboxId, streamId, reason }) =>
         this.logger.error(`outbox row ${outboxId} parked; stream ${streamId} waits behind it: ${reason}`),
     });
+    this.stopListening = wakeUp.onCommitted(() => this.relay.wake());
   }
 
   /** Events Kafka refused for good, waiting for an operator. */
@@ -48,8 +55,10 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   }
 
   /** Puts a parked event back in line; false when it is not parked. */
-  retryParked(outboxId: string) {
-    return this.relay.unpark(outboxId);
+  async retryParked(outboxId: string) {
+    const unparked = await this.relay.unpark(outboxId);
+    if (unparked) this.relay.wake();
+    return unparked;
   }
 
   onApplicationBootstrap() {
@@ -59,13 +68,15 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
 
   async onApplicationShutdown() {
     this.running = false;
+    this.stopListening();
+    this.relay.wake();
     await this.loop;
     await this.relay.release();
     await this.producer?.disconnect().catch(() => undefined);
   }
 
   private async run() {
-    let backoffMs = this.config.pollIntervalMs;
+    let backoffMs = FIRST_BACKOFF_MS;
     let leader = false;
     while (this.running) {
       try {
@@ -81,8 +92,8 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
         await this.ensureTopics();
         const published = await this.relay.publishPending();
         this.metrics.published.inc(published);
-        backoffMs = this.config.pollIntervalMs;
-        if (published === 0) await sleep(this.config.pollIntervalMs);
+        backoffMs = FIRST_BACKOFF_MS;
+        if (published === 0 && this.running) await this.relay.waitForPending(this.config.pollIntervalMs);
       } catch (error) {
         this.metrics.publishFailures.inc();
         this.logger.warn(`outbox relay round failed, retrying in ${backoffMs} ms: ${(error as Error).message}`);

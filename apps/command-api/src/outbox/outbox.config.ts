@@ -23,7 +23,10 @@ class OutboxEnv {
 }
 
 export interface OutboxConfig {
-  /** Env `OUTBOX_POLL_INTERVAL_MS`: pause when nothing is pending. Default 100. */
+  /**
+   * Env `OUTBOX_POLL_INTERVAL_MS`: how often the relay looks for rows when nothing is pending; a
+   * command of this instance that commits events wakes it at once (OutboxWakeUp). Default 100.
+   */
   pollIntervalMs: number;
   /** Env `OUTBOX_BATCH_SIZE`: events per Kafka batch. Default 500. */
   batchSize: number;

@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, KeyObject } from 'node:crypto';
 
 /** What an idempotent request is compared on: the same key with another request is refused. */
 export interface FingerprintedRequest {
@@ -13,10 +13,13 @@ export interface FingerprintedRequest {
  * hash of a weak password could be brute-forced offline.
  */
 export class RequestFingerprint {
-  private readonly key: Buffer;
+  /** A KeyObject made once: createHmac with a Buffer makes one on every call. */
+  private readonly key: KeyObject;
 
   constructor(secretsKey: Buffer) {
-    this.key = Buffer.from(hkdfSync('sha256', secretsKey, Buffer.alloc(0), 'analytics-engine/idempotency', 32));
+    this.key = createSecretKey(
+      Buffer.from(hkdfSync('sha256', secretsKey, Buffer.alloc(0), 'analytics-engine/idempotency', 32)),
+    );
   }
 
   of({ method, path, body }: FingerprintedRequest): string {

@@ -1,3 +1,4 @@
+import { parseJson } from '@analytics/json';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 const ALGORITHM = 'aes-256-gcm';
@@ -60,6 +61,6 @@ export class SecretBox {
   }
 
   openMap(sealed: string, context: string): Record<string, string> {
-    return JSON.parse(this.open(sealed, context)) as Record<string, string>;
+    return parseJson(this.open(sealed, context)) as Record<string, string>;
   }
 }

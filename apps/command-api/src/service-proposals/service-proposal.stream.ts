@@ -1,5 +1,5 @@
 import { SERVICE_PROPOSAL_STREAM, ServiceProposalEvent } from '@analytics/contracts';
-import { EntityManager } from 'typeorm';
+import { Queryable, SqlWrite } from '@analytics/persistence';
 import { Clock } from '../shared/clock';
 import { EventSourcedStream, StreamCommand } from '../shared/event-sourced-stream';
 import {
@@ -17,7 +17,7 @@ export const serviceProposalStream: EventSourcedStream<ServiceProposalState, Ser
   label: 'service proposal',
   initialState: initialServiceProposalState,
   evolve: evolveServiceProposal,
-  saveWriteModel,
+  writeModel,
 };
 
 /** A draft command before its client is looked up: the lookup happens in the command's transaction. */
@@ -32,9 +32,10 @@ export function serviceProposalCommand(
   return {
     name: request.type,
     creates: request.type === 'draft',
-    decide: async (state, tx) => {
+    readsOtherTables: request.type === 'draft',
+    decide: async (state, db) => {
       const command: ServiceProposalCommand =
-        request.type === 'draft' ? { ...request, client: await clientOf(tx, request.clientId) } : request;
+        request.type === 'draft' ? { ...request, client: await clientOf(db, request.clientId) } : request;
       return decideServiceProposal(command, state, clock.now());
     },
   };
@@ -44,34 +45,24 @@ export function serviceProposalCommand(
  * The client named by a slug, read in the command's transaction. FOR SHARE holds the row until
  * commit, so a concurrent archive of the client waits: "the client is active" holds at commit.
  */
-async function clientOf(tx: EntityManager, clientId: string): Promise<ProposalClient | undefined> {
-  const rows: { status: ProposalClient['status']; currency: string }[] = await tx.query(
+async function clientOf(db: Queryable, clientId: string): Promise<ProposalClient | undefined> {
+  const rows: { status: ProposalClient['status']; currency: string }[] = await db.query(
     `SELECT status, currency FROM client_configs WHERE client_id = $1 FOR SHARE`,
     [clientId],
   );
   return rows[0];
 }
 
-async function saveWriteModel(tx: EntityManager, id: string, state: ServiceProposalState, version: number) {
-  if (state.status === 'absent') return;
-  await tx.query(
+function writeModel(id: string, state: ServiceProposalState, version: number): SqlWrite | undefined {
+  if (state.status === 'absent') return undefined;
+  return (param) =>
     `INSERT INTO service_proposals
        (id, client_id, title, currency, line_items, total_minor, status, valid_until, rejection_reason, version)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     VALUES (${param(id)}, ${param(state.clientId)}, ${param(state.title)}, ${param(state.currency)},
+             ${param(JSON.stringify(state.lineItems))}, ${param(state.totalMinor)},
+             ${param(state.status)}, ${param(state.validUntil)}, ${param(state.rejectionReason)},
+             ${param(version)})
      ON CONFLICT (id) DO UPDATE SET title = excluded.title, line_items = excluded.line_items,
        total_minor = excluded.total_minor, status = excluded.status, valid_until = excluded.valid_until,
-       rejection_reason = excluded.rejection_reason, version = excluded.version, updated_at = now()`,
-    [
-      id,
-      state.clientId,
-      state.title,
-      state.currency,
-      JSON.stringify(state.lineItems),
-      state.totalMinor,
-      state.status,
-      state.validUntil,
-      state.rejectionReason,
-      version,
-    ],
-  );
+       rejection_reason = excluded.rejection_reason, version = excluded.version, updated_at = now()`;
 }

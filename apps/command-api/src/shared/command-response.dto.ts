@@ -5,9 +5,16 @@ export class CommandResponse {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
-  @ApiProperty({ description: 'Stream version after the command; send it back in If-Match' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    description: 'Stream version after the command; send it back in If-Match',
+  })
   version!: number;
 
-  @ApiProperty({ description: 'Global position of the last event; send it as X-Min-Position to query-api' })
+  @ApiProperty({
+    pattern: '^[0-9]+$',
+    description: 'Global position of the last event (digits); send it as X-Min-Position to query-api',
+  })
   position!: string;
 }

@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import { Queryable, SqlWrite } from '@analytics/persistence';
 import { DomainError } from './domain-errors';
 
 /** An event as the deciders see it: current schema version, typed data. */
@@ -18,8 +18,11 @@ export interface EventSourcedStream<State, Event extends DomainEvent> {
   label: string;
   initialState: State;
   evolve(state: State, event: Event): State;
-  /** Writes the write-model row from the state after the command, in the command's transaction. */
-  saveWriteModel(tx: EntityManager, id: string, state: State, version: number): Promise<void>;
+  /**
+   * The write of the write-model row for the state after the command (undefined: no row). It goes
+   * into the statement that appends the events, so row and events never disagree.
+   */
+  writeModel(id: string, state: State, version: number): SqlWrite | undefined;
   /** The business error a unique index of the write model stands for (e.g. a name taken). */
   uniqueViolation?(constraint: string): DomainError | undefined;
 }
@@ -30,8 +33,11 @@ export interface StreamCommand<State, Event extends DomainEvent> {
   name: string;
   creates: boolean;
   /**
-   * The events the command produces from the current state, or a DomainError. Runs inside the
-   * command's transaction, so facts read from other tables (the client exists) hold at commit.
+   * Set when `decide` reads other tables (the client exists and is active): the decision and the
+   * writes then share a transaction, and what it read FOR SHARE holds at commit. Without it the
+   * command's writes are a single statement, with no BEGIN/COMMIT round trips.
    */
-  decide(state: State, tx: EntityManager): Event[] | Promise<Event[]>;
+  readsOtherTables?: boolean;
+  /** The events the command produces from the current state, or a DomainError. */
+  decide(state: State, db: Queryable): Event[] | Promise<Event[]>;
 }

@@ -11,9 +11,10 @@ const isJson = (contentType: string | undefined) =>
   (contentType ?? '').split(';')[0].trim().toLowerCase() === 'application/json';
 
 /**
- * For commands that take no body: a body that is not JSON gets 415, as every other media type
- * already does (Fastify parses text/plain and form bodies, which such a route would otherwise
- * accept and ignore). A JSON body, such as `{}`, is ignored.
+ * For commands that take no body: a body that is not JSON gets 415, as on every route. The HTTP
+ * app registers no parser but JSON's (see createHttpApp), so this guard is the second line: it
+ * keeps a no-body command from accepting and ignoring a body should another parser be added.
+ * A JSON body, such as `{}`, is ignored.
  */
 @Injectable()
 export class NonJsonBodyGuard implements CanActivate {

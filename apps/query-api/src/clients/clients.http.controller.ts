@@ -1,8 +1,8 @@
 import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { problemType } from '@analytics/contracts';
-import { RequestValidationException } from '@analytics/http';
+import { ApiProblemResponses, RequestValidationException } from '@analytics/http';
 import { IsIn, IsOptional } from 'class-validator';
 import { DataSource } from 'typeorm';
 import {
@@ -16,7 +16,8 @@ import {
   pageOf,
   PageRequest,
 } from '../shared/pagination';
-import { MinPosition, ReadYourWrites } from '../consistency/read-your-writes';
+import { CONSISTENCY_RESPONSE_HEADERS, MinPosition, ReadYourWrites } from '../consistency/read-your-writes';
+import { ClientOverviewsPage, ClientOverviewView } from './client-overview.view';
 import { CacheKeys, ListNamespaces, QueryCache } from '../shared/query-cache';
 import { ClientOverviewRow } from './client-overview.fold';
 
@@ -62,6 +63,7 @@ export class ClientsController {
   ) {}
 
   @Get()
+  @ApiOkResponse({ type: ClientOverviewsPage, headers: CONSISTENCY_RESPONSE_HEADERS })
   @ApiOperation({ summary: 'Client overviews by client id; cursor-paginated' })
   async list(
     @Query() query: ListClientsRequest,
@@ -104,6 +106,8 @@ export class ClientsController {
   }
 
   @Get(':clientId/overview')
+  @ApiOkResponse({ type: ClientOverviewView, headers: CONSISTENCY_RESPONSE_HEADERS })
+  @ApiProblemResponses({ 404: 'No such client' })
   @ApiOperation({ summary: "One client's overview" })
   async overview(@Param('clientId') clientId: string, @MinPosition() minPosition?: string): Promise<ClientOverviewRow> {
     if (!CLIENT_ID_PATTERN.test(clientId)) {

@@ -1,5 +1,5 @@
 import { Controller, Get, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CONNECTOR_KINDS, CONNECTOR_TAG_PATTERN, problemType } from '@analytics/contracts';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
@@ -17,7 +17,9 @@ import {
   ANY_TEXT,
   UUID_PATTERN,
 } from '../shared/pagination';
-import { MinPosition, ReadYourWrites } from '../consistency/read-your-writes';
+import { CONSISTENCY_RESPONSE_HEADERS, MinPosition, ReadYourWrites } from '../consistency/read-your-writes';
+import { ApiProblemResponses } from '@analytics/http';
+import { ConnectorProfilesPage, ConnectorProfileView } from './connector-profile.view';
 import { CacheKeys, ListNamespaces, QueryCache } from '../shared/query-cache';
 import { ConnectorProfileRow } from './connector-profile.fold';
 
@@ -74,6 +76,7 @@ export class ConnectorProfilesController {
   ) {}
 
   @Get()
+  @ApiOkResponse({ type: ConnectorProfilesPage, headers: CONSISTENCY_RESPONSE_HEADERS })
   @ApiOperation({ summary: 'Connector profiles, by name, filtered; cursor-paginated' })
   async list(
     @Query() request: ListConnectorProfilesRequest,
@@ -122,6 +125,8 @@ export class ConnectorProfilesController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: ConnectorProfileView, headers: CONSISTENCY_RESPONSE_HEADERS })
+  @ApiProblemResponses({ 404: 'No such connector profile' })
   @ApiOperation({ summary: 'One connector profile' })
   async get(
     @Param('id', new ParseUUIDPipe()) id: string,

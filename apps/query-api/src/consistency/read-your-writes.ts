@@ -7,8 +7,8 @@ import {
   NestInterceptor,
 } from '@nestjs/common';
 import { applyDecorators, UseInterceptors } from '@nestjs/common';
-import { ApiHeader, ApiResponse } from '@nestjs/swagger';
-import { RequestValidationException } from '@analytics/http';
+import { ApiHeader } from '@nestjs/swagger';
+import { ApiProblemResponses, RequestValidationException } from '@analytics/http';
 import { from, Observable, switchMap } from 'rxjs';
 import { AppliedPositionWaiter } from './applied-position.waiter';
 import { consistencyConfig, ConsistencyConfig } from './consistency.config';
@@ -84,6 +84,14 @@ export const MinPosition = createParamDecorator(
     context.switchToHttp().getRequest<HeaderBag>().minPosition,
 );
 
+/** The response header of a query sent with `X-Min-Position`, for its OpenAPI description. */
+export const CONSISTENCY_RESPONSE_HEADERS = {
+  [CONSISTENCY_HEADER]: {
+    description: 'With X-Min-Position: `caught-up` (the answer reflects it) or `stale` (the wait ran out)',
+    schema: { type: 'string', enum: ['caught-up', 'stale'] },
+  },
+};
+
 /** On a query controller: read-your-writes through `X-Min-Position`, documented in OpenAPI. */
 export function ReadYourWrites() {
   return applyDecorators(
@@ -99,6 +107,8 @@ export function ReadYourWrites() {
       required: false,
       description: 'Wait for X-Min-Position at most this long (capped)',
     }),
-    ApiResponse({ status: 400, description: 'X-Min-Position or X-Max-Wait-Ms is not a number' }),
+    ApiProblemResponses({
+      400: 'An invalid query or path parameter, or X-Min-Position / X-Max-Wait-Ms not a number (`errors` names them)',
+    }),
   );
 }

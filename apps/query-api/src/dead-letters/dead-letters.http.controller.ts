@@ -1,8 +1,9 @@
 import { ConflictException, Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { problemType } from '@analytics/contracts';
-import { RequestValidationException } from '@analytics/http';
+import { ApiProblemResponses, RequestValidationException } from '@analytics/http';
+import { DeadLetterRetryView, DeadLetterSkipView, DeadLettersPage } from './dead-letter.view';
 import { IsIn, IsOptional } from 'class-validator';
 import { DataSource } from 'typeorm';
 import {
@@ -56,6 +57,12 @@ function toDeadLetter(row: any) {
 
 const ID = /^[1-9][0-9]{0,18}$/;
 
+const DEAD_LETTER_PROBLEMS = {
+  400: 'The id is no dead letter id',
+  404: 'No such dead letter',
+  409: 'It is no longer open (or, to retry, has no parsed event)',
+};
+
 /** Operators' view of the events the projections could not apply; retry or skip them. */
 @ApiTags('admin')
 @Controller('admin/dead-letters')
@@ -67,6 +74,8 @@ export class DeadLettersController {
 
   @Get()
   @ApiOperation({ summary: 'Dead letters, oldest first, with how many events of their stream wait behind them' })
+  @ApiOkResponse({ type: DeadLettersPage })
+  @ApiProblemResponses({ 400: 'Invalid query parameter (`errors` names it)' })
   async list(@Query() query: ListDeadLettersRequest) {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const params: unknown[] = [];
@@ -98,6 +107,8 @@ export class DeadLettersController {
   @Post(':id/retry')
   @HttpCode(200)
   @ApiOperation({ summary: 'Apply the event again; on success the events waiting behind it follow' })
+  @ApiOkResponse({ type: DeadLetterRetryView })
+  @ApiProblemResponses(DEAD_LETTER_PROBLEMS)
   retry(@Param('id') id: string) {
     return this.run(id, () => this.engine.retryDeadLetter(id));
   }
@@ -105,6 +116,8 @@ export class DeadLettersController {
   @Post(':id/skip')
   @HttpCode(200)
   @ApiOperation({ summary: 'Give up on the event; the events of its stream waiting behind it are applied' })
+  @ApiOkResponse({ type: DeadLetterSkipView })
+  @ApiProblemResponses(DEAD_LETTER_PROBLEMS)
   skip(@Param('id') id: string) {
     return this.run(id, () => this.engine.skipDeadLetter(id));
   }

@@ -6,6 +6,7 @@ import {
   UpcasterRegistry,
   upcasters as defaultUpcasters,
 } from '@analytics/contracts';
+import { parseJson } from '@analytics/json';
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { ProjectedEvent } from './projected-event';
@@ -92,7 +93,7 @@ export class EventDecoder {
     }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(value.toString(), (key, member: unknown) => {
+      parsed = parseJson(value.toString(), (key, member: unknown) => {
         if (FORBIDDEN_KEYS.has(key)) throw new ForbiddenKeyError(key);
         return member;
       });

@@ -237,17 +237,25 @@ export class ProjectionEngine {
     return 'applied';
   }
 
-  /** Locks the stream's version row (creating it at 0) and returns the last applied version. */
+  /**
+   * Locks the stream's version row (creating it at 0) and returns the last applied version. A known
+   * stream (the usual case) costs one statement; a new one is inserted first.
+   */
   private async lockStream(tx: Queryable, streamType: string, streamId: string): Promise<number> {
-    await tx.query(
-      `INSERT INTO read_model.stream_versions (stream_type, stream_id, version, position) VALUES ($1, $2, 0, 0)
-       ON CONFLICT DO NOTHING`,
-      [streamType, streamId],
-    );
-    const [row] = await tx.query(
-      `SELECT version FROM read_model.stream_versions WHERE stream_type = $1 AND stream_id = $2 FOR UPDATE`,
-      [streamType, streamId],
-    );
+    const lock = () =>
+      tx.query(`SELECT version FROM read_model.stream_versions WHERE stream_type = $1 AND stream_id = $2 FOR UPDATE`, [
+        streamType,
+        streamId,
+      ]);
+    let [row] = await lock();
+    if (!row) {
+      await tx.query(
+        `INSERT INTO read_model.stream_versions (stream_type, stream_id, version, position) VALUES ($1, $2, 0, 0)
+         ON CONFLICT DO NOTHING`,
+        [streamType, streamId],
+      );
+      [row] = await lock();
+    }
     return row.version as number;
   }
 
@@ -289,7 +297,10 @@ export class ProjectionEngine {
     parsed: Record<string, unknown>,
     context: ApplyContext,
   ): Promise<boolean> {
-    await tx.query(`SAVEPOINT apply_event`);
+    // Only an attempt that dead-letters a failing event needs to undo that event alone; any other
+    // attempt rethrows, and the whole transaction rolls back and is tried again.
+    const savepoint = context.deadLetterOnError;
+    if (savepoint) await tx.query(`SAVEPOINT apply_event`);
     try {
       await this.project(tx, event, context);
       await tx.query(
@@ -302,7 +313,7 @@ export class ProjectionEngine {
           WHERE stream_type = $1 AND stream_id = $2`,
         [event.streamType, event.streamId, event.streamVersion, event.position],
       );
-      await tx.query(`RELEASE SAVEPOINT apply_event`);
+      if (savepoint) await tx.query(`RELEASE SAVEPOINT apply_event`);
       context.changes.applied(event.position, event.occurredAt);
       this.observer.applied(event);
       return true;

@@ -1,5 +1,5 @@
 import { Controller, Get, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { problemType } from '@analytics/contracts';
 import { IsIn, IsOptional, Matches } from 'class-validator';
@@ -18,7 +18,9 @@ import {
   PageRequest,
   UUID_PATTERN,
 } from '../shared/pagination';
-import { MinPosition, ReadYourWrites } from '../consistency/read-your-writes';
+import { CONSISTENCY_RESPONSE_HEADERS, MinPosition, ReadYourWrites } from '../consistency/read-your-writes';
+import { ApiProblemResponses } from '@analytics/http';
+import { ServiceProposalsPage, ServiceProposalView } from './service-proposal.view';
 import { CacheKeys, ListNamespaces, QueryCache } from '../shared/query-cache';
 import { ServiceProposalRow } from './service-proposal.fold';
 
@@ -74,6 +76,7 @@ export class ServiceProposalsController {
   ) {}
 
   @Get()
+  @ApiOkResponse({ type: ServiceProposalsPage, headers: CONSISTENCY_RESPONSE_HEADERS })
   @ApiOperation({ summary: 'Service proposals, filtered, sorted by time or total; cursor-paginated' })
   async list(
     @Query() request: ListServiceProposalsRequest,
@@ -126,6 +129,8 @@ export class ServiceProposalsController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: ServiceProposalView, headers: CONSISTENCY_RESPONSE_HEADERS })
+  @ApiProblemResponses({ 404: 'No such service proposal' })
   @ApiOperation({ summary: 'One service proposal' })
   async get(
     @Param('id', new ParseUUIDPipe()) id: string,

@@ -1,3 +1,4 @@
+import { parseJson } from '@analytics/json';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
@@ -48,7 +49,7 @@ export function decodeCursor(
   shape: { id: RegExp; key: RegExp },
 ): { key: string; id: string } {
   try {
-    const body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorBody;
+    const body = parseJson(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorBody;
     if (
       typeof body === 'object' &&
       body !== null &&

@@ -1,3 +1,4 @@
+import { parseJson } from '@analytics/json';
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
@@ -324,7 +325,7 @@ export class ReadThroughCache {
 
   private decode(json: string): { ok: true; value: unknown } | { ok: false } {
     try {
-      return { ok: true, value: JSON.parse(json) };
+      return { ok: true, value: parseJson(json) };
     } catch {
       return { ok: false };
     }

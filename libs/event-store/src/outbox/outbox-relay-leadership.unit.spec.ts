@@ -50,3 +50,28 @@ describe('OutboxRelay leadership session', () => {
     expect(db.createQueryRunner).toHaveBeenCalledTimes(2);
   });
 });
+
+/** Between rounds the leader waits for a wake-up (a local command committed) or its poll. */
+describe('OutboxRelay wait between rounds', () => {
+  const relay = () => new OutboxRelay({} as DataSource, { sendBatch: jest.fn() }, { source: 'test' });
+  const timed = async (wait: Promise<void>) => {
+    const started = performance.now();
+    await wait;
+    return performance.now() - started;
+  };
+
+  it('ends the wait at the wake-up, long before the poll interval', async () => {
+    const waiting = relay();
+    const waited = timed(waiting.waitForPending(10_000));
+    setTimeout(() => waiting.wake(), 20);
+    expect(await waited).toBeLessThan(1_000);
+  });
+
+  it('does not wait at all after a wake-up that came during the round, and waits again after', async () => {
+    const waiting = relay();
+    waiting.wake();
+    waiting.wake(); // folded into one
+    expect(await timed(waiting.waitForPending(10_000))).toBeLessThan(100);
+    expect(await timed(waiting.waitForPending(150))).toBeGreaterThanOrEqual(140);
+  });
+});

@@ -26,9 +26,17 @@ export interface OutboxRelayOptions {
  *
  * Only the holder of a Postgres advisory lock publishes; the lock lives on a dedicated session,
  * so it is released the moment a relay process dies, and a standby takes over.
+ *
+ * Between rounds the leader waits (`waitForPending`) until `wake` is called, which the app does
+ * when one of its own commands commits outbox rows, or until its poll interval ends: rows are
+ * always found by polling, so a commit elsewhere (another instance, a tool) or a missed wake-up
+ * delays an event by at most one poll interval and never loses it.
  */
 export class OutboxRelay {
   private session?: QueryRunner;
+  /** `wake` was called since the last wait ended. */
+  private woken = false;
+  private endWait?: () => void;
 
   constructor(
     private readonly db: DataSource,
@@ -86,6 +94,31 @@ export class OutboxRelay {
     if (!session) return;
     await session.query(`SELECT pg_advisory_unlock_all()`).catch(() => undefined);
     await session.release().catch(() => undefined);
+  }
+
+  /**
+   * Resolves when rows may be pending: at the next `wake`, at once if one came since the previous
+   * wait ended (rows committed while a round ran), or after `maxWaitMs` (the poll). Wake-ups
+   * arriving meanwhile are folded into one.
+   */
+  async waitForPending(maxWaitMs: number): Promise<void> {
+    if (!this.woken) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => this.endWait?.(), maxWaitMs);
+        this.endWait = () => {
+          clearTimeout(timer);
+          this.endWait = undefined;
+          resolve();
+        };
+      });
+    }
+    this.woken = false;
+  }
+
+  /** Ends the current `waitForPending` at once, or the next one if none is under way. */
+  wake(): void {
+    this.woken = true;
+    this.endWait?.();
   }
 
   /**

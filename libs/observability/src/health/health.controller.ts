@@ -1,11 +1,25 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { problemType } from '@analytics/contracts';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { PROBLEM_CONTENT_TYPE, problemType } from '@analytics/contracts';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { ReadinessIndicator } from './readiness-indicator';
 
 export const READINESS_INDICATORS = Symbol('READINESS_INDICATORS');
 export const DEGRADABLE_INDICATORS = Symbol('DEGRADABLE_INDICATORS');
+
+/** libs/http's ProblemDocument, inline (libs/http depends on this library, not the reverse). */
+const NOT_READY_PROBLEM = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'detail'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    error: { type: 'object', additionalProperties: true },
+    details: { type: 'object', additionalProperties: true },
+  },
+};
 
 @ApiTags('operations')
 @Controller('health')
@@ -23,6 +37,11 @@ export class HealthController {
     return this.health.check([]);
   }
 
+  @ApiResponse({
+    status: 503,
+    description: 'A required dependency is down: a problem document keeping the report (`error`, `details`)',
+    content: { [PROBLEM_CONTENT_TYPE]: { schema: NOT_READY_PROBLEM } },
+  })
   @Get('ready')
   @HealthCheck()
   @ApiOperation({ summary: "The app's own dependencies answer; 503 when one does not" })

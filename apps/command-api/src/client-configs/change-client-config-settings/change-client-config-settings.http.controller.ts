@@ -1,11 +1,11 @@
 import { Body, Controller, Param, ParseUUIDPipe, Patch, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CommandContext, CommandOutcome, CommandResult } from '../../shared/command-context';
 import { replyWithOutcome } from '../../shared/command-reply';
 import { CommandRequestContext } from '../../shared/command-request';
-import { CommandResponse } from '../../shared/command-response.dto';
+import { ApiCommandResponses } from '../../shared/api-command-responses';
 import { ChangeClientConfigSettings } from './change-client-config-settings.command';
 import { ChangeClientConfigSettingsRequest } from './change-client-config-settings.request.dto';
 
@@ -16,8 +16,7 @@ export class ChangeClientConfigSettingsController {
 
   @Patch(':id')
   @ApiOperation({ summary: "Change a client's settings with a JSON Merge Patch" })
-  @ApiHeader({ name: 'If-Match', required: false, description: 'Expected version, e.g. "3"; stale: 409' })
-  @ApiOkResponse({ type: CommandResponse })
+  @ApiCommandResponses()
   async change(
     @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
     @Body() body: ChangeClientConfigSettingsRequest,

@@ -1,12 +1,12 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { CommandContext, CommandOutcome, CommandResult } from '../../shared/command-context';
 import { replyWithOutcome } from '../../shared/command-reply';
 import { CommandRequestContext } from '../../shared/command-request';
-import { CommandResponse } from '../../shared/command-response.dto';
+import { ApiCommandResponses } from '../../shared/api-command-responses';
 import { CreateClientConfig } from './create-client-config.command';
 import { CreateClientConfigRequest } from './create-client-config.request.dto';
 
@@ -18,7 +18,7 @@ export class CreateClientConfigController {
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a client configuration' })
-  @ApiCreatedResponse({ type: CommandResponse })
+  @ApiCommandResponses({ creates: true })
   async create(
     @Body() body: CreateClientConfigRequest,
     @CommandRequestContext() context: CommandContext,

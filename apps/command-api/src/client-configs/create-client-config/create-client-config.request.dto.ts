@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO4217CurrencyCode, IsOptional, IsString, IsTimeZone, Length, Matches } from 'class-validator';
+import { IsISO4217CurrencyCode, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { IsBooleanMap, IsJsonObject } from '../../shared/json-object.validator';
+import { IsTimeZoneRemembered } from './time-zone.validator';
 
 export class CreateClientConfigRequest {
   @ApiProperty({ example: 'acme-corp', description: 'Slug, unique among clients' })
@@ -15,7 +16,7 @@ export class CreateClientConfigRequest {
   displayName!: string;
 
   @ApiProperty({ example: 'Europe/Paris' })
-  @IsTimeZone()
+  @IsTimeZoneRemembered()
   timezone!: string;
 
   @ApiProperty({ example: 'EUR' })

@@ -1,12 +1,12 @@
 import { BadRequestException, Body, Controller, Param, ParseUUIDPipe, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { problemType } from '@analytics/contracts';
 import type { FastifyReply } from 'fastify';
 import { CommandContext, CommandOutcome, CommandResult } from '../../shared/command-context';
 import { replyWithOutcome } from '../../shared/command-reply';
 import { CommandRequestContext } from '../../shared/command-request';
-import { CommandResponse } from '../../shared/command-response.dto';
+import { ApiCommandResponses } from '../../shared/api-command-responses';
 import { FEATURE_FLAG_NAME } from '../../shared/json-object.validator';
 import { SetClientFeatureFlag } from './set-client-feature-flag.command';
 import { SetClientFeatureFlagRequest } from './set-client-feature-flag.request.dto';
@@ -18,8 +18,7 @@ export class SetClientFeatureFlagController {
 
   @Put(':id/feature-flags/:flag')
   @ApiOperation({ summary: 'Turn a feature flag of a client on or off (no event when it already is)' })
-  @ApiHeader({ name: 'If-Match', required: false, description: 'Expected version, e.g. "3"; stale: 409' })
-  @ApiOkResponse({ type: CommandResponse })
+  @ApiCommandResponses()
   async set(
     @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
     @Param('flag') flag: string,

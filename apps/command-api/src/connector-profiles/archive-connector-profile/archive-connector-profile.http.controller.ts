@@ -1,11 +1,11 @@
 import { Controller, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CommandContext, CommandOutcome, CommandResult } from '../../shared/command-context';
 import { replyWithOutcome } from '../../shared/command-reply';
 import { CommandRequestContext } from '../../shared/command-request';
-import { CommandResponse } from '../../shared/command-response.dto';
+import { ApiCommandResponses } from '../../shared/api-command-responses';
 import { TakesNoBody } from '../../shared/no-request-body';
 import { ArchiveConnectorProfile } from './archive-connector-profile.command';
 
@@ -18,8 +18,7 @@ export class ArchiveConnectorProfileController {
   @HttpCode(200)
   @TakesNoBody()
   @ApiOperation({ summary: 'Archive a connector profile (it then accepts no commands; its name is free again)' })
-  @ApiHeader({ name: 'If-Match', required: false, description: 'Expected version, e.g. "3"; stale: 409' })
-  @ApiOkResponse({ type: CommandResponse })
+  @ApiCommandResponses()
   async archive(
     @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
     @CommandRequestContext() context: CommandContext,

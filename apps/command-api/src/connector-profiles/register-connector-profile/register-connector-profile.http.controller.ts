@@ -1,12 +1,12 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { CommandContext, CommandOutcome, CommandResult } from '../../shared/command-context';
 import { replyWithOutcome } from '../../shared/command-reply';
 import { CommandRequestContext } from '../../shared/command-request';
-import { CommandResponse } from '../../shared/command-response.dto';
+import { ApiCommandResponses } from '../../shared/api-command-responses';
 import { RegisterConnectorProfile } from './register-connector-profile.command';
 import { RegisterConnectorProfileRequest } from './register-connector-profile.request.dto';
 
@@ -23,7 +23,7 @@ export class RegisterConnectorProfileController {
       'Unknown client: 422 client-not-found; archived client: 409 client-archived; name used by another ' +
       'non-archived profile of the client: 409 connector-name-taken; config or secrets invalid for the kind: 400.',
   })
-  @ApiCreatedResponse({ type: CommandResponse })
+  @ApiCommandResponses({ creates: true })
   async register(
     @Body() body: RegisterConnectorProfileRequest,
     @CommandRequestContext() context: CommandContext,

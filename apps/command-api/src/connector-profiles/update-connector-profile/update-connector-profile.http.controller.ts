@@ -1,11 +1,11 @@
 import { Body, Controller, Param, ParseUUIDPipe, Patch, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CommandContext, CommandOutcome, CommandResult } from '../../shared/command-context';
 import { replyWithOutcome } from '../../shared/command-reply';
 import { CommandRequestContext } from '../../shared/command-request';
-import { CommandResponse } from '../../shared/command-response.dto';
+import { ApiCommandResponses } from '../../shared/api-command-responses';
 import { UpdateConnectorProfile } from './update-connector-profile.command';
 import { UpdateConnectorProfileRequest } from './update-connector-profile.request.dto';
 
@@ -19,8 +19,7 @@ export class UpdateConnectorProfileController {
     summary: 'Change the name, config, tags or secrets of a connector profile',
     description: 'Records only what changed (nothing changed: same version). Archived: 409 connector-archived.',
   })
-  @ApiHeader({ name: 'If-Match', required: false, description: 'Expected version, e.g. "3"; stale: 409' })
-  @ApiOkResponse({ type: CommandResponse })
+  @ApiCommandResponses()
   async update(
     @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
     @Body() body: UpdateConnectorProfileRequest,

@@ -1,12 +1,12 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { CommandContext, CommandOutcome, CommandResult } from '../../shared/command-context';
 import { replyWithOutcome } from '../../shared/command-reply';
 import { CommandRequestContext } from '../../shared/command-request';
-import { CommandResponse } from '../../shared/command-response.dto';
+import { ApiCommandResponses } from '../../shared/api-command-responses';
 import { DraftServiceProposal } from './draft-service-proposal.command';
 import { DraftServiceProposalRequest } from './draft-service-proposal.request.dto';
 
@@ -23,7 +23,7 @@ export class DraftServiceProposalController {
       "The currency is the client's; the total is computed from the lines. Unknown client: 422 client-not-found; " +
       'archived client: 409 client-archived; validUntil not in the future: 422 valid-until-not-future.',
   })
-  @ApiCreatedResponse({ type: CommandResponse })
+  @ApiCommandResponses({ creates: true })
   async draft(
     @Body() body: DraftServiceProposalRequest,
     @CommandRequestContext() context: CommandContext,

@@ -1,11 +1,11 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CommandContext, CommandOutcome, CommandResult } from '../../shared/command-context';
 import { replyWithOutcome } from '../../shared/command-reply';
 import { CommandRequestContext } from '../../shared/command-request';
-import { CommandResponse } from '../../shared/command-response.dto';
+import { ApiCommandResponses } from '../../shared/api-command-responses';
 import { RejectServiceProposal } from './reject-service-proposal.command';
 import { RejectServiceProposalRequest } from './reject-service-proposal.request.dto';
 
@@ -17,8 +17,7 @@ export class RejectServiceProposalController {
   @Post(':id/reject')
   @HttpCode(200)
   @ApiOperation({ summary: 'Reject a submitted proposal, with a reason (not submitted: 409 proposal-not-submitted)' })
-  @ApiHeader({ name: 'If-Match', required: false, description: 'Expected version, e.g. "3"; stale: 409' })
-  @ApiOkResponse({ type: CommandResponse })
+  @ApiCommandResponses()
   async reject(
     @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
     @Body() body: RejectServiceProposalRequest,

@@ -1,11 +1,11 @@
 import { Body, Controller, Param, ParseUUIDPipe, Patch, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CommandContext, CommandOutcome, CommandResult } from '../../shared/command-context';
 import { replyWithOutcome } from '../../shared/command-reply';
 import { CommandRequestContext } from '../../shared/command-request';
-import { CommandResponse } from '../../shared/command-response.dto';
+import { ApiCommandResponses } from '../../shared/api-command-responses';
 import { ReviseServiceProposal } from './revise-service-proposal.command';
 import { ReviseServiceProposalRequest } from './revise-service-proposal.request.dto';
 
@@ -19,8 +19,7 @@ export class ReviseServiceProposalController {
     summary: 'Revise a draft proposal (title, lineItems, validUntil); the total is recomputed',
     description: 'Not a draft: 409 proposal-not-draft. No change: 200 with the current version and no event.',
   })
-  @ApiHeader({ name: 'If-Match', required: false, description: 'Expected version, e.g. "3"; stale: 409' })
-  @ApiOkResponse({ type: CommandResponse })
+  @ApiCommandResponses()
   async revise(
     @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
     @Body() body: ReviseServiceProposalRequest,

@@ -1,11 +1,11 @@
 import { Controller, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CommandContext, CommandOutcome, CommandResult } from '../../shared/command-context';
 import { replyWithOutcome } from '../../shared/command-reply';
 import { CommandRequestContext } from '../../shared/command-request';
-import { CommandResponse } from '../../shared/command-response.dto';
+import { ApiCommandResponses } from '../../shared/api-command-responses';
 import { TakesNoBody } from '../../shared/no-request-body';
 import { SubmitServiceProposal } from './submit-service-proposal.command';
 
@@ -21,8 +21,7 @@ export class SubmitServiceProposalController {
     summary:
       'Submit a draft proposal to the client (not a draft: 409 proposal-not-draft; expired: 409 proposal-expired)',
   })
-  @ApiHeader({ name: 'If-Match', required: false, description: 'Expected version, e.g. "3"; stale: 409' })
-  @ApiOkResponse({ type: CommandResponse })
+  @ApiCommandResponses()
   async submit(
     @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
     @CommandRequestContext() context: CommandContext,

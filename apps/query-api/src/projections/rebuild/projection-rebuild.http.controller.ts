@@ -10,7 +10,9 @@ import {
   Param,
   Post,
 } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponses } from '@analytics/http';
+import { RebuildStatusView } from './rebuild-status.view';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { problemType } from '@analytics/contracts';
 import { DataSource } from 'typeorm';
@@ -73,6 +75,11 @@ export class ProjectionRebuildController implements OnApplicationShutdown {
       'Answers 202 once the rebuild holds the rebuild lock and runs in the background; 409 when a rebuild is ' +
       'already running anywhere (CLI or another instance); 404 for an unknown set. Progress: GET .../rebuild.',
   })
+  @ApiResponse({ status: 202, description: 'Started', type: RebuildStatusView })
+  @ApiProblemResponses({
+    404: 'Unknown projection set',
+    409: 'A rebuild is already running (here, elsewhere or the CLI)',
+  })
   async rebuild(@Param('name') name: string) {
     const rebuilder = new ProjectionRebuilder(
       this.db,
@@ -120,6 +127,8 @@ export class ProjectionRebuildController implements OnApplicationShutdown {
 
   @Get('rebuild')
   @ApiOperation({ summary: "This instance's latest rebuild: phase, progress, rate, ETA, result" })
+  @ApiOkResponse({ type: RebuildStatusView })
+  @ApiProblemResponses({ 404: 'No rebuild was started on this instance' })
   status() {
     if (!this.latest) {
       throw new NotFoundException({ type: problemType('not-found'), detail: 'No rebuild was started here' });

@@ -1,5 +1,5 @@
 import { ReadThroughCache, redisConfig } from '@analytics/cache';
-import { databaseConfig } from '@analytics/persistence';
+import { databaseConfig, useSafeJsonParsing } from '@analytics/persistence';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { projectionsConfig } from '../projections.config';
@@ -58,6 +58,7 @@ export async function runRebuildCli(args: string[]): Promise<number> {
   }
   const { readUrl } = databaseConfig();
   const projections = projectionsConfig();
+  useSafeJsonParsing();
   const db = new DataSource({
     type: 'postgres',
     url: readUrl,

@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
+import { DataSource } from 'typeorm';
+import { Queryable } from './queryable';
+
+/**
+ * Runs every query as a prepared statement named after its text, on a pg pool: Postgres parses
+ * and plans each distinct statement once per connection instead of on every call (for the
+ * command path's append, planning cost as much as executing). Statements must take their values
+ * as parameters, never inlined, or each text would be prepared anew. Answers rows, as a SELECT.
+ */
+export class PreparedStatements implements Queryable {
+  private readonly names = new Map<string, string>();
+
+  constructor(private readonly pool: Pool) {}
+
+  /** On the pool of a TypeORM data source, so that both share the same connections. */
+  static of(dataSource: DataSource): PreparedStatements {
+    // TypeORM's Postgres driver keeps its pg Pool as `master` (typed any).
+    return new PreparedStatements((dataSource.driver as unknown as { master: Pool }).master);
+  }
+
+  async query(sql: string, parameters: unknown[] = []): Promise<Record<string, unknown>[]> {
+    return (await this.pool.query({ name: this.nameOf(sql), text: sql, values: parameters })).rows;
+  }
+
+  /** `work` in one transaction on one connection; rolled back if it throws. */
+  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(this.on(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      throw error;
+    } finally {
+      // A connection that could not even roll back is closed rather than reused.
+      client.release(broken);
+    }
+  }
+
+  private on(client: PoolClient): Queryable {
+    return {
+      query: async (sql: string, parameters: unknown[] = []) =>
+        (await client.query({ name: this.nameOf(sql), text: sql, values: parameters })).rows,
+    };
+  }
+
+  private nameOf(sql: string): string {
+    let name = this.names.get(sql);
+    if (!name) {
+      name = `q_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+      this.names.set(sql, name);
+    }
+    return name;
+  }
+}
