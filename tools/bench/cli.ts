@@ -4,7 +4,8 @@
  *
  *   --quick              short runs that prove the harness works (figures are not meaningful)
  *   --rounds N           rounds per figure (default 3)
- *   --only a,b           figures by id prefix (command, event-store, outbox, query, lag)
+ *   --only a,b           figures by id prefix (command, event-store, outbox, query, lag, projection, rebuild)
+ *   --events N           events of history of the projection and rebuild figures (default 10,000 quick, 50,000 full)
  *   --out DIR            where the JSON and SVG go (default bench/results)
  *
  * Services: DATABASE_URL (any database on the server; the bench creates and drops its own
@@ -21,6 +22,8 @@ import { CachedQueryFigure } from './figures/cached-query';
 import { CommandThroughputFigure } from './figures/command-throughput';
 import { EventStoreAppendFigure } from './figures/event-store-append';
 import { OutboxRelayFigure } from './figures/outbox-relay';
+import { ProjectionApplyFigure } from './figures/projection-apply';
+import { ProjectionRebuildFigure } from './figures/projection-rebuild';
 import { WriteToReadLagFigure } from './figures/write-to-read-lag';
 import { BenchContext, FULL, QUICK } from './lib/context';
 import { renderSvg, renderTable } from './report';
@@ -32,6 +35,8 @@ const FIGURES: { id: string; make: () => Figure }[] = [
   { id: 'outbox', make: () => new OutboxRelayFigure() },
   { id: 'query', make: () => new CachedQueryFigure() },
   { id: 'lag', make: () => new WriteToReadLagFigure() },
+  { id: 'projection', make: () => new ProjectionApplyFigure() },
+  { id: 'rebuild', make: () => new ProjectionRebuildFigure() },
 ];
 
 async function main() {
@@ -41,12 +46,18 @@ async function main() {
       quick: { type: 'boolean', default: false },
       rounds: { type: 'string', default: '3' },
       only: { type: 'string' },
+      events: { type: 'string' },
       out: { type: 'string', default: join(__dirname, '..', '..', 'bench', 'results') },
     },
   });
   const rounds = Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a positive integer');
   const options = { quick: values.quick, rounds, ...(values.quick ? QUICK : FULL) };
+  if (values.events !== undefined) {
+    options.historyEvents = Number(values.events);
+    if (!Number.isInteger(options.historyEvents) || options.historyEvents < 100)
+      throw new Error('--events must be an integer of at least 100');
+  }
   const wanted = values.only?.split(',').map((name) => name.trim());
   const selected = FIGURES.filter(({ id }) => !wanted || wanted.some((name) => id.startsWith(name)));
   if (selected.length === 0) throw new Error(`--only matches no figure (${FIGURES.map(({ id }) => id).join(', ')})`);

@@ -12,7 +12,6 @@
  * with the same partition count: what Kafka alone costs, with no database in the loop.
  */
 import { appendToStream, cloudEventHeaders, toEnvelope, toRecordedEvent } from '@analytics/event-store';
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CompressionTypes, Kafka, logLevel, Message, Producer } from 'kafkajs';
@@ -20,7 +19,15 @@ import { Pool } from 'pg';
 import { Figure, SideResult } from '../figure';
 import { BenchContext } from '../lib/context';
 import { migrateCommandApi, RunningApp, startCommandApi } from '../lib/command-api';
-import { CpuMeter, CpuProbe, pidProbe, postgresBackendsProbe, postgresClusterProbe, selfProbe } from '../lib/cpu';
+import {
+  CpuMeter,
+  CpuProbe,
+  listeningPid,
+  pidProbe,
+  postgresBackendsProbe,
+  postgresClusterProbe,
+  selfProbe,
+} from '../lib/cpu';
 import { createdEventData, eventMetadata, SETTINGS } from '../lib/payloads';
 
 const EVENTS_PER_STREAM = 10;
@@ -123,7 +130,7 @@ export class OutboxRelayFigure implements Figure {
     });
 
     this.cluster = await postgresClusterProbe(ctx.databaseUrl('postgres'));
-    const brokerPid = kafkaBrokerPid(ctx.kafkaBrokers[0]);
+    const brokerPid = listeningPid(ctx.kafkaBrokers[0]);
     if (brokerPid) this.broker = pidProbe('kafka broker (shared)', brokerPid);
 
     const started = performance.now();
@@ -198,17 +205,5 @@ export class OutboxRelayFigure implements Figure {
       await sleep(20);
     }
     throw new Error('the relay did not drain the outbox within 10 minutes');
-  }
-}
-
-/** The pid of the process listening on the broker's port, when it runs on this machine. */
-function kafkaBrokerPid(broker: string): number | undefined {
-  const port = broker.split(':').pop();
-  try {
-    const out = execFileSync('ss', ['-Htlnp', `sport = :${port}`]).toString();
-    const pid = /pid=(\d+)/.exec(out)?.[1];
-    return pid ? Number(pid) : undefined;
-  } catch {
-    return undefined;
   }
 }

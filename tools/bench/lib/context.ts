@@ -19,6 +19,8 @@ export interface BenchOptions {
   writers: number;
   /** Events in the outbox backlog drained by the relay figure. */
   relayEvents: number;
+  /** Events of history replayed by the read-side figures (projection apply, rebuild); `--events N`. */
+  historyEvents: number;
 }
 
 export const QUICK: Omit<BenchOptions, 'rounds' | 'quick'> = {
@@ -27,6 +29,7 @@ export const QUICK: Omit<BenchOptions, 'rounds' | 'quick'> = {
   sweep: [4, 16],
   writers: 8,
   relayEvents: 20_000,
+  historyEvents: 10_000,
 };
 
 export const FULL: Omit<BenchOptions, 'rounds' | 'quick'> = {
@@ -35,6 +38,7 @@ export const FULL: Omit<BenchOptions, 'rounds' | 'quick'> = {
   sweep: [1, 4, 8, 16, 32],
   writers: 16,
   relayEvents: 100_000,
+  historyEvents: 50_000,
 };
 
 /** The services of one bench run, its run id, and cleanup of everything it created. */

@@ -74,7 +74,7 @@ export function childrenProbe(label: string): CpuProbe {
  * `stop` it polls every 100 ms and keeps the last value seen per backend, so that backends of a
  * client that disconnects before the end (pgbench) count up to their last poll.
  */
-export function postgresBackendsProbe(adminUrl: string, database: string): CpuProbe {
+export function postgresBackendsProbe(adminUrl: string, database: string, label = 'postgres (own backends)'): CpuProbe {
   const seen = new Map<string, number>();
   let client: Client | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -90,7 +90,7 @@ export function postgresBackendsProbe(adminUrl: string, database: string): CpuPr
     }
   };
   return {
-    label: 'postgres (own backends)',
+    label,
     start: async () => {
       seen.clear();
       client = new Client({ connectionString: adminUrl });
@@ -138,23 +138,49 @@ export async function postgresClusterProbe(adminUrl: string): Promise<CpuProbe |
   };
 }
 
+/**
+ * The pid of the process listening on `address`'s port (`host:port`, e.g. the Kafka broker or
+ * Redis) when it runs on this machine and `ss` may show it; undefined otherwise.
+ */
+export function listeningPid(address: string): number | undefined {
+  const port = address.split(':').pop();
+  try {
+    const out = execFileSync('ss', ['-Htlnp', `sport = :${port}`]).toString();
+    const pid = /pid=(\d+)/.exec(out)?.[1];
+    return pid ? Number(pid) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads a set of probes before and after a measured window. */
 export class CpuMeter {
   private before: Map<string, number>[] = [];
+  private running = false;
 
   constructor(private readonly probes: CpuProbe[]) {}
 
   async start(): Promise<void> {
+    this.running = true;
     this.before = await Promise.all(this.probes.map((probe) => (probe.start ?? probe.read)()));
   }
 
   /** CPU ms per operation of each probe since `start`. */
   async stop(operations: number): Promise<CpuShare[]> {
+    this.running = false;
     const after = await Promise.all(this.probes.map((probe) => probe.read()));
     return this.probes.map((probe, i) => {
       let spent = 0;
       for (const [key, value] of after[i]) spent += value - (this.before[i].get(key) ?? 0);
       return { process: probe.label, msPerOp: operations > 0 ? spent / operations : 0 };
     });
+  }
+
+  /**
+   * Ends a window that was left without `stop` (the measured work threw): polling probes would
+   * otherwise keep their timer and connection, and the bench process, alive. Call it in `finally`.
+   */
+  async release(): Promise<void> {
+    if (this.running) await this.stop(0).catch(() => undefined);
   }
 }

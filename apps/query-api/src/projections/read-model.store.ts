@@ -1,5 +1,5 @@
 import { Queryable } from '@analytics/persistence';
-import { ClientAggregates, ClientConfigRow, overviewOf } from '../clients/client-overview.fold';
+import { ClientAggregates, ClientConfigRow, ClientOverviewRow, overviewOf } from '../clients/client-overview.fold';
 import { ConnectorProfileRow } from '../connector-profiles/connector-profile.fold';
 import { ServiceProposalRow } from '../service-proposals/service-proposal.fold';
 
@@ -166,6 +166,11 @@ export class ReadModelStore {
       lastActivityAt: iso(aggregates.last_activity_at),
       position: aggregates.position,
     } satisfies ClientAggregates);
+    await this.saveOverview(tx, overview);
+  }
+
+  /** Upserts a client's overview row (refreshOverview computes it; the bench's SQL-only baseline reuses the statement). */
+  async saveOverview(tx: Queryable, overview: ClientOverviewRow): Promise<void> {
     await tx.query(
       `INSERT INTO read_model.client_overviews
          (client_id, client_config_id, display_name, timezone, currency, status, settings, feature_flags,

@@ -444,7 +444,8 @@ export class FeedReplay {
   }
 }
 
-function laneOf(streamId: string, lanes: number): number {
+/** The lane (0 .. lanes - 1) of a stream: a stream is always applied in the same lane. */
+export function laneOf(streamId: string, lanes: number): number {
   let hash = 0;
   for (let i = 0; i < streamId.length; i++) hash = (hash * 31 + streamId.charCodeAt(i)) | 0;
   return Math.abs(hash) % lanes;
