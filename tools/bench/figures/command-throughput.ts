@@ -26,14 +26,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Figure, SideResult } from '../figure';
 import { BenchContext } from '../lib/context';
 import { migrateCommandApi, RunningApp, startCommandApi } from '../lib/command-api';
-import {
-  childrenProbe,
-  CpuMeter,
-  CpuProbe,
-  pidProbe,
-  postgresBackendsProbe,
-  postgresClusterProbe,
-} from '../lib/cpu';
+import { childrenProbe, CpuMeter, CpuProbe, pidProbe, postgresBackendsProbe, postgresClusterProbe } from '../lib/cpu';
 import { HttpAnswer, HttpLoader, LoadResult, Workload } from '../lib/http-loader';
 import { createBody, createdEventData, eventMetadata } from '../lib/payloads';
 import { ensureWrk, runWrk, WrkResult } from '../lib/wrk';
