@@ -19,12 +19,13 @@ import { join } from 'node:path';
 import { Figure, SideResult } from '../figure';
 import { BenchContext } from '../lib/context';
 import { migrateCommandApi, RunningApp, startCommandApi } from '../lib/command-api';
-import { childrenProbe, CpuMeter, CpuProbe, pidProbe, selfProbe } from '../lib/cpu';
+import { childrenProbe, CpuMeter, CpuProbe, listeningPid, pidProbe, selfProbe } from '../lib/cpu';
 import { HttpLoader, Workload } from '../lib/http-loader';
-import { migrateQueryApi, startQueryApi, startServerProcess } from '../lib/query-api';
+import { migrateQueryApi, startQueryApi } from '../lib/query-api';
+import { startServerProcess } from '../lib/server-process';
 import { cacheRequests, seedConnectorProfiles, waitUntilVisible } from '../lib/read-side';
 import { percentile } from '../lib/stats';
-import { ensureWrk, listenerPid, runWrk } from '../lib/wrk';
+import { ensureWrk, runWrk } from '../lib/wrk';
 import { freePort } from '../../../test/harness/app-process';
 
 const PROFILES = 20;
@@ -98,7 +99,7 @@ export class CachedQueryFigure implements Figure {
       {},
     );
     this.base.url = `${this.base.app.baseUrl}/v1/connector-profiles/${target.id}`;
-    const redisPid = listenerPid(new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').port || 6379);
+    const redisPid = listeningPid(new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').host);
     if (redisPid) this.redis = pidProbe('redis-server (shared)', redisPid);
 
     ctx.progress(`cached query: ${this.bodyBytes} bytes per answer; sweeping both sides with wrk`);

@@ -25,13 +25,12 @@ import { Pool } from 'pg';
 import { Figure, SideResult } from '../figure';
 import { BenchContext } from '../lib/context';
 import { migrateCommandApi, RunningApp, startCommandApi } from '../lib/command-api';
-import { CpuMeter, CpuProbe, pidProbe, postgresBackendsProbe, selfProbe } from '../lib/cpu';
+import { CpuMeter, CpuProbe, listeningPid, pidProbe, postgresBackendsProbe, selfProbe } from '../lib/cpu';
 import { FloorProbes, FloorSummary, summarizeFloor } from '../lib/floor-probes';
 import { HttpAnswer, HttpLoader, LoadResult, Workload } from '../lib/http-loader';
 import { migrateQueryApi, startQueryApi } from '../lib/query-api';
 import { CommandAnswer, seedConnectorProfiles, waitUntilVisible } from '../lib/read-side';
 import { percentile } from '../lib/stats';
-import { listenerPid } from '../lib/wrk';
 
 /** More profiles than requests in flight, so that two commands never race on one stream. */
 const PROFILES = 128;
@@ -136,7 +135,7 @@ export class WriteToReadLagFigure implements Figure {
     this.commands = new HttpLoader(this.commandApi.baseUrl, 256);
     this.queries = new HttpLoader(this.queryApi.baseUrl, 256);
     this.workload = new ProfileRenames(profiles.map((profile) => profile.id));
-    const brokerPid = listenerPid(ctx.kafkaBrokers[0].split(':').pop() ?? '9092');
+    const brokerPid = listeningPid(ctx.kafkaBrokers[0]);
     if (brokerPid) this.broker = pidProbe('kafka broker (shared)', brokerPid);
 
     this.floor = new FloorProbes(ctx, this.db.url);

@@ -1,30 +1,18 @@
-/**
- * query-api and other server processes as the benchmarks run them: each its own OS process,
- * logging to a file in the run's work directory, ready once an HTTP probe answers 2xx.
- */
-import { spawn, spawnSync } from 'node:child_process';
+/** query-api as the benchmarks run it: the production build, as its own OS process. */
+import { spawn } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../../test/harness/app-process';
-import { RunningApp } from './command-api';
 import { BenchContext } from './context';
+import { migrateApp, requireBuild, RunningApp, startServerProcess } from './server-process';
 
 const REPO = join(__dirname, '..', '..', '..');
 const MAIN = join(REPO, 'dist', 'apps', 'query-api', 'main.js');
 
-function requireBuild() {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first`);
-}
-
 /** Migrates the read database `databaseUrl` with `main.js migrate` (schema read_model). */
 export function migrateQueryApi(databaseUrl: string): void {
-  requireBuild();
-  const result = spawnSync(process.execPath, [MAIN, 'migrate'], {
-    env: { ...process.env, READ_DATABASE_URL: databaseUrl, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`query-api migrate failed:\n${result.stdout}${result.stderr}`);
+  migrateApp(MAIN, { READ_DATABASE_URL: databaseUrl, DATABASE_URL: databaseUrl });
 }
 
 /**
@@ -37,7 +25,6 @@ export async function startQueryApi(
   databaseUrl: string,
   env: Record<string, string> = {},
 ): Promise<RunningApp> {
-  requireBuild();
   const port = await freePort();
   const groupId = `bench-${ctx.runId}-${label}`;
   // Cleanups run in reverse order: this one after the process has stopped.
@@ -65,42 +52,6 @@ export async function deleteConsumerGroup(ctx: BenchContext, groupId: string): P
   }
 }
 
-/** Runs `node <args>` with `env`, logging to `<workDir>/<label>.log`, until `baseUrl + readyPath` answers 2xx. */
-export async function startServerProcess(
-  ctx: BenchContext,
-  label: string,
-  args: string[],
-  baseUrl: string,
-  readyPath: string,
-  env: Record<string, string>,
-): Promise<RunningApp> {
-  const logFile = join(ctx.workDir, `${label}.log`);
-  const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', log, log] });
-  closeSync(log);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  ctx.onCleanup(stop);
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${label} exited with ${child.exitCode} during start; see ${logFile}`);
-    const ready = await fetch(`${baseUrl}${readyPath}`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (ready) return { baseUrl, pid: child.pid as number, logFile, stop };
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  await stop();
-  throw new Error(`${label} was not ready within 60 s; see ${logFile}`);
-}
-
 export interface RebuildRun {
   /** What the CLI reports: events replayed, and the replay's seconds (feed read + apply, switch excluded). */
   events: number;
@@ -123,7 +74,7 @@ export async function runRebuild(
   commandApiUrl: string,
   env: Record<string, string> = {},
 ): Promise<RebuildRun> {
-  requireBuild();
+  requireBuild(MAIN);
   const logFile = join(ctx.workDir, `rebuild-${label}.log`);
   const log = openSync(logFile, 'a');
   const started = performance.now();

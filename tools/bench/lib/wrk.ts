@@ -3,7 +3,7 @@
  * a Node loader in the bench process costs more CPU per request than a bare Fastify server, so on
  * 2 cores it would measure itself. wrk's own CPU is reported (reaped child time).
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { BenchContext } from './context';
 
 export interface WrkResult {
@@ -60,15 +60,4 @@ export async function runWrk(
       number(/Non-2xx or 3xx responses: (\d+)/) +
       (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0),
   };
-}
-
-/** The pid of the process listening on `port` on this machine (for its CPU), if any. */
-export function listenerPid(port: string | number): number | undefined {
-  try {
-    const out = execFileSync('ss', ['-Htlnp', `sport = :${port}`]).toString();
-    const pid = /pid=(\d+)/.exec(out)?.[1];
-    return pid ? Number(pid) : undefined;
-  } catch {
-    return undefined;
-  }
 }
