@@ -70,9 +70,11 @@ export class CachedQueryFigure implements Figure {
     const db = await ctx.createDatabase('query');
     migrateCommandApi(db.url);
     migrateQueryApi(db.url);
-    const commandApi = await startCommandApi(ctx, 'query', db.url);
+    // Topics of its own: not the backlog the other figures of the run published.
+    const topics = { KAFKA_TOPIC_PREFIX: `${ctx.topicPrefix}query.` };
+    const commandApi = await startCommandApi(ctx, 'query', db.url, topics);
     ctx.onCleanup(() => commandApi.stop());
-    this.ours.app = await startQueryApi(ctx, 'cached', db.url);
+    this.ours.app = await startQueryApi(ctx, 'cached', db.url, topics);
     ctx.progress(`cached query: seeding ${PROFILES} connector profiles through command-api`);
     const profiles = await seedConnectorProfiles(commandApi.baseUrl, `bq-${ctx.runId}`, PROFILES);
     const target = profiles[PROFILES - 1];

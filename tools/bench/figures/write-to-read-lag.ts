@@ -117,9 +117,12 @@ export class WriteToReadLagFigure implements Figure {
     migrateCommandApi(this.db.url);
     migrateQueryApi(this.db.url);
     this.pool = new Pool({ connectionString: this.db.url, max: 1 });
-    this.commandApi = await startCommandApi(ctx, 'lag', this.db.url);
+    // Topics of its own: query-api would otherwise first have to read what the other figures of
+    // the run published (hundreds of thousands of events) before any sample could be caught up.
+    const topics = { KAFKA_TOPIC_PREFIX: `${ctx.topicPrefix}lag.` };
+    this.commandApi = await startCommandApi(ctx, 'lag', this.db.url, topics);
     ctx.onCleanup(() => this.commandApi!.stop());
-    this.queryApi = await startQueryApi(ctx, 'lag', this.db.url);
+    this.queryApi = await startQueryApi(ctx, 'lag', this.db.url, topics);
     ctx.progress(`write-to-read lag: seeding ${PROFILES} connector profiles of ${CLIENTS} clients`);
     const perClient = await Promise.all(
       Array.from({ length: CLIENTS }, (_, i) =>
