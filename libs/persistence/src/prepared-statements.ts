@@ -28,6 +28,11 @@ export class PreparedStatements implements Queryable {
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A checked-out client has no listener of pg-pool's: without one, a connection lost mid
+    // transaction (backend killed, database restarting) is an unhandled 'error' that ends the
+    // process (the fault soak's kill of a backend found it). The failing query rejects anyway.
+    const onConnectionError = (error: Error) => (broken = error);
+    client.on('error', onConnectionError);
     try {
       await client.query('BEGIN');
       const result = await work(this.on(client));
@@ -37,7 +42,8 @@ export class PreparedStatements implements Queryable {
       await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
       throw error;
     } finally {
-      // A connection that could not even roll back is closed rather than reused.
+      client.removeListener('error', onConnectionError);
+      // A connection that was lost or could not even roll back is closed rather than reused.
       client.release(broken);
     }
   }
