@@ -13,6 +13,8 @@ import {
   startApp,
   WalkRequest,
   WalkResponse,
+  Accepted,
+  Problem,
 } from '@analytics/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -21,19 +23,6 @@ import { commandApiSchema } from '../apps/command-api/src/command-api.schema';
 import { REBUILD_MUTEX_KEY } from '../apps/query-api/src/projections/rebuild/switch-lock';
 import { queryApiSchema } from '../apps/query-api/src/query-api.schema';
 
-interface Accepted {
-  id: string;
-  version: number;
-  position: string;
-}
-interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  errors?: { field: string; message: string }[];
-  currentVersion?: number;
-}
 interface View {
   id: string;
   status: string;

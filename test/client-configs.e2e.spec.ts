@@ -5,22 +5,11 @@ import {
   jsonOf,
   commandApiOnScratch,
   CommandApiOnScratch,
+  Accepted,
+  Problem,
 } from '@analytics/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-
-interface Accepted {
-  id: string;
-  version: number;
-  position: string;
-}
-interface Problem {
-  type: string;
-  status: number;
-  detail: string;
-  currentVersion?: number;
-  errors?: { field: string; message: string }[];
-}
 
 /** Client configurations through command-api's HTTP API, as a client service would use it. */
 describe('client configs over HTTP', () => {

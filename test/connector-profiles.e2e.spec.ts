@@ -6,25 +6,14 @@ import {
   jsonOf,
   commandApiOnScratch,
   CommandApiOnScratch,
+  Accepted,
+  Problem,
 } from '@analytics/testing';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { SecretBox } from '../apps/command-api/src/secrets/secret-box';
-
-interface Accepted {
-  id: string;
-  version: number;
-  position: string;
-}
-interface Problem {
-  type: string;
-  status: number;
-  detail: string;
-  currentVersion?: number;
-  errors?: { field: string; message: string }[];
-}
 
 /** Connector profiles through command-api's HTTP API, as a client service would use it. */
 describe('connector profiles over HTTP', () => {

@@ -6,23 +6,14 @@ import {
   jsonOf,
   commandApiOnScratch,
   CommandApiOnScratch,
+  Accepted,
+  Problem,
 } from '@analytics/testing';
 import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 
-interface Accepted {
-  id: string;
-  version: number;
-  position: string;
-}
-interface Problem {
-  type: string;
-  status: number;
-  detail: string;
-  errors?: { field: string; message: string }[];
-}
 interface LineItem {
   sku: string;
   description: string;

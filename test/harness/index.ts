@@ -9,3 +9,4 @@ export * from './private-redis';
 export * from './command-api-on-scratch';
 export * from './event-schemas';
 export * from './openapi-walk';
+export * from './command-answers';
