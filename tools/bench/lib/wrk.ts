@@ -1,7 +1,8 @@
 /**
- * wrk (C, epoll; Debian package `wrk`) as the closed-loop HTTP loader of the read-side figures:
- * a Node loader in the bench process costs more CPU per request than a bare Fastify server, so on
- * 2 cores it would measure itself. wrk's own CPU is reported (reaped child time).
+ * wrk (C, epoll; Debian package `wrk`) as the closed-loop HTTP loader of the cached-query and
+ * command-throughput figures: a Node loader in the bench process costs more CPU per request than
+ * a bare Fastify server, so on 2 cores it would measure itself. wrk's own CPU is reported (reaped
+ * child time). A Lua script (`script`) drives workloads that depend on the answers.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { BenchContext } from './context';
