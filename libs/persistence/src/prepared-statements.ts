@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
-import { Queryable } from './queryable';
+import { Queryable, TransactionalDatabase } from './queryable';
 
 /**
  * Runs every query as a prepared statement named after its text, on a pg pool: Postgres parses
@@ -9,7 +9,7 @@ import { Queryable } from './queryable';
  * command path's append, planning cost as much as executing). Statements must take their values
  * as parameters, never inlined, or each text would be prepared anew. Answers rows, as a SELECT.
  */
-export class PreparedStatements implements Queryable {
+export class PreparedStatements implements TransactionalDatabase {
   private readonly names = new Map<string, string>();
 
   constructor(private readonly pool: Pool) {}
@@ -24,7 +24,10 @@ export class PreparedStatements implements Queryable {
     return (await this.pool.query({ name: this.nameOf(sql), text: sql, values: parameters })).rows;
   }
 
-  /** `work` in one transaction on one connection; rolled back if it throws. */
+  /**
+   * `work` in one READ COMMITTED transaction on one connection; rolled back if it throws. (Its
+   * users rely on each statement seeing what committed before it, after the row locks it waited on.)
+   */
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
@@ -34,7 +37,7 @@ export class PreparedStatements implements Queryable {
     const onConnectionError = (error: Error) => (broken = error);
     client.on('error', onConnectionError);
     try {
-      await client.query('BEGIN');
+      await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
       const result = await work(this.on(client));
       await client.query('COMMIT');
       return result;

@@ -17,3 +17,8 @@ export function quoteIdentifier(name: string): string {
   }
   return `"${name}"`;
 }
+
+/** A Queryable that also runs work in one transaction on one connection (rolled back if it throws). */
+export interface TransactionalDatabase extends Queryable {
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+}

@@ -2,11 +2,12 @@
  * The SQL-only baselines of the read-side figures: the read models' final-state writes of a
  * sequence of events, with pg straight on a read_model-shaped schema and nothing else.
  *
- * Per batch, ONE transaction: for each event, one upsert of the row it folds into (the query-api
- * folds themselves; the folded rows are kept in memory, never read back), then one upsert of the
- * overview of each client the batch touched, in client id order (computed in memory from the
- * client's rows). The statements are ReadModelStore's own, so both sides write the same rows
- * with the same SQL into the same tables and indexes (the read side's migrations).
+ * Per batch, ONE transaction: the events folded in memory with the query-api folds (the rows are
+ * kept in memory, never read back), then ONE upsert per table of the final rows of the streams
+ * the batch changed, and one upsert of the overviews of the clients it touched (computed in
+ * memory from the clients' rows). The statements are ReadModelStore's own set-based ones, the
+ * engine's too, so both sides write the same rows with the same SQL into the same tables and
+ * indexes (the read side's migrations): this is the floor of the engine's writes.
  *
  * Left out, compared with the projection engine: decoding beyond JSON.parse (no JSON Schema
  * validation, no upcasting, no `__proto__` check), the applied_events ledger (dedupe),
@@ -48,15 +49,31 @@ export class SqlOnlyProjector {
 
   /** Applies `events` (consecutive events of a partition or lane, in order) in one transaction. */
   async applyBatch(events: ProjectedEvent[]): Promise<void> {
+    const changed = { configs: new Set<string>(), profiles: new Set<string>(), proposals: new Set<string>() };
+    const touched = new Set<string>();
+    for (const event of events) touched.add(this.fold(event, changed));
     const connection = await this.pool.connect();
     const tx: Queryable = {
       query: async (sql: string, params?: unknown[]) => (await connection.query(sql, params)).rows,
     };
     try {
       await connection.query('BEGIN');
-      const touched = new Set<string>();
-      for (const event of events) touched.add(await this.upsertRow(tx, event));
-      for (const clientId of [...touched].sort()) await this.store.saveOverview(tx, this.overviewOf(clientId));
+      await this.store.saveClientConfigs(
+        tx,
+        [...changed.configs].map((id) => this.configs.get(id)!),
+      );
+      await this.store.saveConnectorProfiles(
+        tx,
+        [...changed.profiles].map((id) => this.profiles.get(id)!),
+      );
+      await this.store.saveServiceProposals(
+        tx,
+        [...changed.proposals].map((id) => this.proposals.get(id)!),
+      );
+      await this.store.saveOverviews(
+        tx,
+        [...touched].sort().map((clientId) => this.overviewOf(clientId)),
+      );
       await connection.query('COMMIT');
     } catch (error) {
       await connection.query('ROLLBACK').catch(() => undefined);
@@ -66,28 +83,31 @@ export class SqlOnlyProjector {
     }
   }
 
-  /** Folds the event into its row in memory, upserts the row; returns the row's client id. */
-  private async upsertRow(tx: Queryable, event: ProjectedEvent): Promise<string> {
+  /** Folds the event into its row in memory and notes the row as changed; returns the row's client id. */
+  private fold(
+    event: ProjectedEvent,
+    changed: { configs: Set<string>; profiles: Set<string>; proposals: Set<string> },
+  ): string {
     switch (event.streamType) {
       case 'client-config': {
         const row = foldClientConfig(this.configs.get(event.streamId) ?? null, event);
         this.configs.set(event.streamId, row);
         this.clientOf(row.clientId).config = row;
-        await this.store.saveClientConfig(tx, row);
+        changed.configs.add(event.streamId);
         return row.clientId;
       }
       case 'connector-profile': {
         const row = foldConnectorProfile(this.profiles.get(event.streamId) ?? null, event);
         this.profiles.set(event.streamId, row);
         this.clientOf(row.clientId).profiles.add(row.id);
-        await this.store.saveConnectorProfile(tx, row);
+        changed.profiles.add(event.streamId);
         return row.clientId;
       }
       case 'service-proposal': {
         const row = foldServiceProposal(this.proposals.get(event.streamId) ?? null, event);
         this.proposals.set(event.streamId, row);
         this.clientOf(row.clientId).proposals.add(row.id);
-        await this.store.saveServiceProposal(tx, row);
+        changed.proposals.add(event.streamId);
         return row.clientId;
       }
       default:

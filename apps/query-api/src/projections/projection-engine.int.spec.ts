@@ -1,5 +1,5 @@
 import { EventEnvelope, UpcasterRegistry } from '@analytics/contracts';
-import { runPendingMigrations } from '@analytics/persistence';
+import { PreparedStatements, runPendingMigrations } from '@analytics/persistence';
 import { canonicalState, createScratchDatabase, envelopesOf, readModelSnapshot, sample } from '@analytics/testing';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -25,7 +25,7 @@ describe('ProjectionEngine', () => {
     scratch = await createScratchDatabase('projection_engine');
     await runPendingMigrations(queryApiSchema, scratch.url);
     db = await new DataSource({ type: 'postgres', url: scratch.url, extra: { max: 5 } }).initialize();
-    engine = new ProjectionEngine(db, decoder, new ReadModelStore(), options);
+    engine = new ProjectionEngine(PreparedStatements.of(db), decoder, new ReadModelStore(), options);
   });
   afterAll(async () => {
     await db?.destroy();
@@ -166,7 +166,7 @@ describe('ProjectionEngine', () => {
   it('a retry after the fix is deployed applies the event and the ones waiting behind it', async () => {
     // An older deployment without the client-config.created v1 upcaster cannot read v1 events.
     const withoutUpcasters = new ProjectionEngine(
-      db,
+      PreparedStatements.of(db),
       new EventDecoder({ maxBytes: 1024 * 1024, upcasters: new UpcasterRegistry([]) }),
       new ReadModelStore(),
       options,

@@ -1,15 +1,13 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Queryable } from '@analytics/persistence';
-import { DataSource } from 'typeorm';
-import { foldClientConfig } from '../clients/client-overview.fold';
-import { foldConnectorProfile } from '../connector-profiles/connector-profile.fold';
-import { foldServiceProposal } from '../service-proposals/service-proposal.fold';
+import { Queryable, TransactionalDatabase } from '@analytics/persistence';
+import { planBatch, PlannedOutcome, StreamBefore, streamKey } from './batch-plan';
 import { DecodeResult, EventDecoder, EventIdentity } from './event-decoder';
-import { ProjectedEvent, ProjectionError } from './projected-event';
+import { ProjectedEvent } from './projected-event';
 import { ProjectionChanges } from '../shared/query-cache';
 import { ReadModelStore } from './read-model.store';
 import { holdSwitchLockShared } from './rebuild/switch-lock';
+import { projectionOf, StreamProjection, streamProjections, StreamRow } from './stream-projections';
 
 /** One Kafka message as the engine takes it. */
 export interface IncomingMessage {
@@ -48,9 +46,8 @@ export interface EngineObserver {
   applied(event: ProjectedEvent): void;
 }
 
+/** What the one-event-at-a-time path carries from event to event of a transaction. */
 interface ApplyContext {
-  /** On a handler error: dead-letter the event (last attempt) or throw (roll back and retry). */
-  deadLetterOnError: boolean;
   source?: { topic: string; partition: number; offset: string };
   /** Clients whose overview must be recomputed before the transaction commits. */
   touched: Set<string>;
@@ -74,28 +71,37 @@ export class DeadLetterNotRetriableError extends Error {}
 /**
  * Applies events to the read model, exactly once and in stream order, whatever Kafka delivers.
  *
- * Each message is handled in ONE transaction that (a) dedupes by event id (the applied_events
- * ledger), (b) enforces per-stream order (version n only on top of n - 1; an early event waits in
- * pending_events and is applied by the transaction that applies its predecessor; an older version
- * is a no-op), (c) has upcast and validated the event, (d) updates the read models, and (e) moves
- * the partition's checkpoint. A message that cannot be applied is dead-lettered in that same
- * transaction; its stream's later events then wait (the version gap holds them) until it is retried
- * or skipped.
+ * Each batch of messages is handled in ONE transaction that (a) dedupes by event id (the
+ * applied_events ledger), (b) enforces per-stream order (version n only on top of n - 1; an early
+ * event waits in pending_events and is applied by the transaction that applies its predecessor; an
+ * older version is a no-op), (c) has upcast and validated the event, (d) updates the read models,
+ * and (e) moves the partition's checkpoint. A message that cannot be applied is dead-lettered in
+ * that same transaction; its stream's later events then wait (the version gap holds them) until it
+ * is retried or skipped.
+ *
+ * A batch is first applied set-based: a few statements for the whole batch, each stream's events
+ * folded in memory (batch-plan.ts). When that fails, the transaction rolls back and is tried again;
+ * the last attempt goes one event at a time, each in a savepoint, so that an event whose projection
+ * fails is dead-lettered alone and the others are applied.
  */
 export class ProjectionEngine {
+  private readonly projections: Map<string, StreamProjection>;
+
   constructor(
-    private readonly db: DataSource,
+    private readonly db: TransactionalDatabase,
     private readonly decoder: EventDecoder,
     private readonly store: ReadModelStore,
     private readonly options: EngineOptions,
     private readonly observer: EngineObserver = { outcome: () => undefined, applied: () => undefined },
     private readonly committed: CommittedListener = async () => undefined,
-  ) {}
+  ) {
+    this.projections = streamProjections(store);
+  }
 
   /** Runs a projection transaction, then (only once it has committed) hands its changes to the listener. */
   private async transaction<T>(work: (tx: Queryable, changes: ProjectionChanges) => Promise<T>): Promise<T> {
     const changes = new ProjectionChanges();
-    const result = await this.db.transaction('READ COMMITTED', (tx) => work(tx, changes));
+    const result = await this.db.transaction((tx) => work(tx, changes));
     if (!changes.empty) await this.committed(changes);
     return result;
   }
@@ -118,7 +124,8 @@ export class ProjectionEngine {
   /**
    * Handles consecutive messages of ONE partition in one transaction (each message's effects,
    * its ledger entry and the checkpoint past it commit together). On an error the transaction is
-   * retried; on the last attempt an event whose projection fails is dead-lettered instead.
+   * retried; the last attempt applies the events one by one and dead-letters one whose projection
+   * fails.
    */
   async handleBatch(messages: IncomingMessage[]): Promise<Outcome[]> {
     if (messages.length === 0) return [];
@@ -146,7 +153,7 @@ export class ProjectionEngine {
     tx: Queryable,
     messages: IncomingMessage[],
     decoded: DecodeResult[],
-    deadLetterOnError: boolean,
+    lastAttempt: boolean,
     changes: ProjectionChanges,
   ): Promise<Outcome[]> {
     const { topic, partition } = messages[0];
@@ -157,30 +164,44 @@ export class ProjectionEngine {
       [this.options.projection, topic, partition],
     );
     const from = BigInt(checkpoint?.next_offset ?? '0');
-    const touched = new Set<string>();
-    const outcomes: Outcome[] = [];
+    const outcomes = new Array<Outcome>(messages.length);
+    const decodedEvents: { index: number; event: ProjectedEvent; parsed: Record<string, unknown> }[] = [];
     let next: bigint | undefined;
     for (const [i, message] of messages.entries()) {
       if (BigInt(message.offset) < from) {
-        outcomes.push('checkpointed');
+        outcomes[i] = 'checkpointed';
         continue;
       }
-      const result = decoded[i];
-      const source = { topic, partition, offset: message.offset };
-      outcomes.push(
-        result.ok
-          ? await this.accept(tx, result.event, result.parsed, { deadLetterOnError, source, touched, changes })
-          : await this.deadLetter(tx, {
-              reason: result.reason,
-              detail: result.detail,
-              identity: result.identity,
-              streamType: message.streamType,
-              envelope: result.parsed ?? null,
-              raw: message.value,
-              source,
-            }),
-      );
       next = BigInt(message.offset) + 1n;
+      const result = decoded[i];
+      if (result.ok) {
+        decodedEvents.push({ index: i, event: result.event, parsed: result.parsed });
+        continue;
+      }
+      outcomes[i] = await this.deadLetter(tx, {
+        reason: result.reason,
+        detail: result.detail,
+        identity: result.identity,
+        streamType: message.streamType,
+        envelope: result.parsed ?? null,
+        raw: message.value,
+        source: { topic, partition, offset: message.offset },
+      });
+    }
+    const touched = new Set<string>();
+    if (lastAttempt) {
+      for (const { index, event, parsed } of decodedEvents) {
+        const source = { topic, partition, offset: messages[index].offset };
+        outcomes[index] = await this.accept(tx, event, parsed, { source, touched, changes });
+      }
+    } else {
+      const planned = await this.applyAsBatch(
+        tx,
+        decodedEvents.map(({ event }) => event),
+        touched,
+        changes,
+      );
+      decodedEvents.forEach(({ index }, i) => (outcomes[index] = planned[i]));
     }
     await this.refreshOverviews(tx, touched, changes);
     if (next !== undefined) {
@@ -195,22 +216,201 @@ export class ProjectionEngine {
     return outcomes;
   }
 
+  /**
+   * Applies decoded events set-based: the ledger and the stream versions are read for all of them
+   * at once, every stream's events are folded in memory (planBatch), and each table is written
+   * with one statement. Any failure throws (the caller's transaction rolls back).
+   */
+  private async applyAsBatch(
+    tx: Queryable,
+    events: ProjectedEvent[],
+    touched: Set<string>,
+    changes: ProjectionChanges,
+  ): Promise<PlannedOutcome[]> {
+    if (events.length === 0) return [];
+    const alreadyApplied = await this.appliedAmong(tx, events);
+    const before = await this.lockStreams(
+      tx,
+      events.filter((event) => !alreadyApplied.has(event.id)),
+    );
+    const plan = planBatch<StreamRow>(events, alreadyApplied, before, (row, event) =>
+      projectionOf(this.projections, event.streamType).fold(row, event),
+    );
+
+    const foldedByType = new Map<string, StreamRow[]>();
+    for (const stream of plan.streams) {
+      if (!stream.folded) continue;
+      const rows = foldedByType.get(stream.streamType) ?? [];
+      rows.push(stream.row!);
+      foldedByType.set(stream.streamType, rows);
+      touched.add(stream.row!.clientId);
+      changes.changed(stream.streamType, stream.streamId, stream.row!.clientId);
+    }
+    for (const [streamType, rows] of foldedByType) await projectionOf(this.projections, streamType).save(tx, rows);
+    await this.recordApplied(tx, plan.applied);
+    await this.moveStreams(tx, plan.streams);
+    await this.clearWaiting(
+      tx,
+      plan.streams.filter((stream) => stream.consumedWaiting),
+    );
+    await this.park(tx, plan.park);
+
+    for (const event of plan.applied) {
+      changes.applied(event.position, event.occurredAt);
+      this.observer.applied(event);
+    }
+    for (const event of plan.drained) this.observer.outcome(event.streamType, 'drained');
+    return plan.outcomes;
+  }
+
+  /** The ids among `events` that the ledger holds already. */
+  private async appliedAmong(tx: Queryable, events: ProjectedEvent[]): Promise<Set<string>> {
+    const rows: { event_id: string }[] = await tx.query(
+      `SELECT event_id FROM read_model.applied_events WHERE event_id = ANY($1::uuid[])`,
+      [events.map((event) => event.id)],
+    );
+    return new Set(rows.map((row) => row.event_id));
+  }
+
+  /**
+   * Locks the version rows of the events' streams (creating them at 0), in one order for every
+   * transaction, and reads what a batch plan starts from: versions, waiting events and rows. The
+   * reads are statements of their own, after the locks, so that they see what an earlier holder
+   * of a lock committed.
+   */
+  private async lockStreams(tx: Queryable, events: ProjectedEvent[]): Promise<Map<string, StreamBefore<StreamRow>>> {
+    const streams = new Map<string, { streamType: string; streamId: string }>();
+    for (const { streamType, streamId } of events)
+      streams.set(streamKey(streamType, streamId), { streamType, streamId });
+    const keys = [...streams.keys()].sort();
+    const types = keys.map((key) => streams.get(key)!.streamType);
+    const ids = keys.map((key) => streams.get(key)!.streamId);
+    const before = new Map<string, StreamBefore<StreamRow>>();
+    if (keys.length === 0) return before;
+    // ON CONFLICT DO UPDATE (to the same value) locks an existing row and returns it, and inserts
+    // a new one: one statement either way. Rows are taken in the order of the input arrays.
+    const locked: { stream_type: string; stream_id: string; version: number }[] = await tx.query(
+      `INSERT INTO read_model.stream_versions (stream_type, stream_id, version, position)
+       SELECT stream_type, stream_id, 0, 0 FROM unnest($1::text[], $2::text[]) AS s(stream_type, stream_id)
+       ON CONFLICT (stream_type, stream_id) DO UPDATE SET version = stream_versions.version
+       RETURNING stream_type, stream_id, version`,
+      [types, ids],
+    );
+    for (const row of locked) {
+      before.set(streamKey(row.stream_type, row.stream_id), { version: row.version, row: null, waiting: new Map() });
+    }
+    const waiting: {
+      stream_type: string;
+      stream_id: string;
+      stream_version: number;
+      envelope: ProjectedEvent | null;
+    }[] = await tx.query(
+      `SELECT p.stream_type, p.stream_id, p.stream_version, p.envelope
+           FROM read_model.pending_events p
+           JOIN unnest($1::text[], $2::text[]) AS s(stream_type, stream_id)
+             ON p.stream_type = s.stream_type AND p.stream_id = s.stream_id`,
+      [types, ids],
+    );
+    for (const row of waiting) {
+      before.get(streamKey(row.stream_type, row.stream_id))!.waiting.set(row.stream_version, row.envelope);
+    }
+    const idsByType = new Map<string, string[]>();
+    types.forEach((type, i) => idsByType.set(type, [...(idsByType.get(type) ?? []), ids[i]]));
+    for (const [streamType, streamIds] of idsByType) {
+      const projection = this.projections.get(streamType);
+      // No projection: the plan's fold throws for these events, and the last attempt dead-letters them.
+      if (!projection) continue;
+      for (const [streamId, row] of await projection.load(tx, streamIds)) {
+        before.get(streamKey(streamType, streamId))!.row = row;
+      }
+    }
+    return before;
+  }
+
+  private async recordApplied(tx: Queryable, events: ProjectedEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await tx.query(
+      `INSERT INTO read_model.applied_events (event_id, position, stream_type, stream_id, stream_version)
+       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::int[])`,
+      [
+        events.map((event) => event.id),
+        events.map((event) => event.position),
+        events.map((event) => event.streamType),
+        events.map((event) => event.streamId),
+        events.map((event) => event.streamVersion),
+      ],
+    );
+  }
+
+  private async moveStreams(
+    tx: Queryable,
+    streams: { streamType: string; streamId: string; version: number; position: string | null }[],
+  ): Promise<void> {
+    if (streams.length === 0) return;
+    await tx.query(
+      `UPDATE read_model.stream_versions v
+          SET version = s.version, position = coalesce(s.position, v.position), updated_at = now()
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[]) AS s(stream_type, stream_id, version, position)
+        WHERE v.stream_type = s.stream_type AND v.stream_id = s.stream_id`,
+      [
+        streams.map((stream) => stream.streamType),
+        streams.map((stream) => stream.streamId),
+        streams.map((stream) => stream.version),
+        streams.map((stream) => stream.position),
+      ],
+    );
+  }
+
+  /** Deletes the waiting rows at or below each stream's new version. */
+  private async clearWaiting(
+    tx: Queryable,
+    streams: { streamType: string; streamId: string; version: number }[],
+  ): Promise<void> {
+    if (streams.length === 0) return;
+    await tx.query(
+      `DELETE FROM read_model.pending_events p
+        USING unnest($1::text[], $2::text[], $3::int[]) AS s(stream_type, stream_id, version)
+        WHERE p.stream_type = s.stream_type AND p.stream_id = s.stream_id AND p.stream_version <= s.version`,
+      [
+        streams.map((stream) => stream.streamType),
+        streams.map((stream) => stream.streamId),
+        streams.map((stream) => stream.version),
+      ],
+    );
+  }
+
+  /** Parks early events in pending_events until their predecessor is applied. */
+  private async park(tx: Queryable, events: ProjectedEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await tx.query(
+      `INSERT INTO read_model.pending_events (stream_type, stream_id, stream_version, event_id, envelope)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::uuid[], $5::jsonb[]) ON CONFLICT DO NOTHING`,
+      [
+        events.map((event) => event.streamType),
+        events.map((event) => event.streamId),
+        events.map((event) => event.streamVersion),
+        events.map((event) => event.id),
+        events.map((event) => JSON.stringify(event)),
+      ],
+    );
+  }
+
   /** First statement of every write transaction of the live engine (see `pausableBySwitch`). */
   private async pausePoint(tx: Queryable): Promise<void> {
     if (this.options.pausableBySwitch) await holdSwitchLockShared(tx);
   }
 
   /**
-   * Recomputes the overviews of the clients the transaction touched, once each, in client id
-   * order under a per-client lock: transactions of other partitions touching the same clients
+   * Recomputes the overviews of the clients the transaction touched, once each, under per-client
+   * locks taken in client id order: transactions of other partitions touching the same clients
    * serialise here (never deadlock), and each reads the rows the earlier ones committed.
    */
-  private async refreshOverviews(tx: Queryable, touched: Set<string>, changes?: ProjectionChanges): Promise<void> {
-    for (const clientId of [...touched].sort()) {
-      await this.store.lockClient(tx, clientId);
-      await this.store.refreshOverview(tx, clientId);
-      changes?.overview(clientId);
-    }
+  private async refreshOverviews(tx: Queryable, touched: Set<string>, changes: ProjectionChanges): Promise<void> {
+    if (touched.size === 0) return;
+    const clientIds = [...touched].sort();
+    await this.store.lockClients(tx, clientIds);
+    await this.store.refreshOverviews(tx, clientIds);
+    for (const clientId of clientIds) changes.overview(clientId);
   }
 
   /** Dedupe, order, apply (and drain the stream's waiting events). */
@@ -281,7 +481,6 @@ export class ProjectionEngine {
         continue;
       }
       const applied = await this.applyOne(tx, waiting.envelope, waiting.envelope as never, {
-        deadLetterOnError: context.deadLetterOnError,
         touched: context.touched,
         changes: context.changes,
       });
@@ -290,17 +489,14 @@ export class ProjectionEngine {
     }
   }
 
-  /** Applies one event in a savepoint; on a handler error dead-letters it (or rethrows to retry). */
+  /** Applies one event in a savepoint; on a handler error dead-letters it alone. */
   private async applyOne(
     tx: Queryable,
     event: ProjectedEvent,
     parsed: Record<string, unknown>,
     context: ApplyContext,
   ): Promise<boolean> {
-    // Only an attempt that dead-letters a failing event needs to undo that event alone; any other
-    // attempt rethrows, and the whole transaction rolls back and is tried again.
-    const savepoint = context.deadLetterOnError;
-    if (savepoint) await tx.query(`SAVEPOINT apply_event`);
+    await tx.query(`SAVEPOINT apply_event`);
     try {
       await this.project(tx, event, context);
       await tx.query(
@@ -313,12 +509,13 @@ export class ProjectionEngine {
           WHERE stream_type = $1 AND stream_id = $2`,
         [event.streamType, event.streamId, event.streamVersion, event.position],
       );
-      if (savepoint) await tx.query(`RELEASE SAVEPOINT apply_event`);
+      await tx.query(`RELEASE SAVEPOINT apply_event`);
       context.changes.applied(event.position, event.occurredAt);
       this.observer.applied(event);
       return true;
     } catch (error) {
-      if (!context.deadLetterOnError || isInfrastructureError(error)) throw error;
+      // The database failing is not the event's fault: the whole transaction is tried again.
+      if (isInfrastructureError(error)) throw error;
       await tx.query(`ROLLBACK TO SAVEPOINT apply_event`);
       await this.deadLetter(tx, {
         reason: 'handler-error',
@@ -342,31 +539,12 @@ export class ProjectionEngine {
 
   /** The projections proper: fold the event into its row; its client's overview is refreshed at commit. */
   private async project(tx: Queryable, event: ProjectedEvent, { touched, changes }: ApplyContext): Promise<void> {
-    switch (event.streamType) {
-      case 'client-config': {
-        const next = foldClientConfig(await this.store.clientConfig(tx, { streamId: event.streamId }), event);
-        await this.store.saveClientConfig(tx, next);
-        touched.add(next.clientId);
-        changes.changed(event.streamType, event.streamId, next.clientId);
-        return;
-      }
-      case 'connector-profile': {
-        const next = foldConnectorProfile(await this.store.connectorProfile(tx, event.streamId), event);
-        await this.store.saveConnectorProfile(tx, next);
-        touched.add(next.clientId);
-        changes.changed(event.streamType, event.streamId, next.clientId);
-        return;
-      }
-      case 'service-proposal': {
-        const next = foldServiceProposal(await this.store.serviceProposal(tx, event.streamId), event);
-        await this.store.saveServiceProposal(tx, next);
-        touched.add(next.clientId);
-        changes.changed(event.streamType, event.streamId, next.clientId);
-        return;
-      }
-      default:
-        throw new ProjectionError(`No projection for stream type ${event.streamType}`);
-    }
+    const projection = projectionOf(this.projections, event.streamType);
+    const current = (await projection.load(tx, [event.streamId])).get(event.streamId) ?? null;
+    const next = projection.fold(current, event);
+    await projection.save(tx, [next]);
+    touched.add(next.clientId);
+    changes.changed(event.streamType, event.streamId, next.clientId);
   }
 
   private async deadLetter(
@@ -435,7 +613,6 @@ export class ProjectionEngine {
       }
       const touched = new Set<string>();
       const outcome = await this.accept(tx, decoded.event, decoded.parsed, {
-        deadLetterOnError: true,
         touched,
         changes,
       });
@@ -479,7 +656,6 @@ export class ProjectionEngine {
           );
           const touched = new Set<string>();
           await this.drain(tx, letter.stream_type, letter.stream_id, letter.stream_version, {
-            deadLetterOnError: true,
             touched,
             changes,
           });

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { getDataSourceToken } from '@nestjs/typeorm';
+import { PreparedStatements } from '@analytics/persistence';
 import { DataSource } from 'typeorm';
 import { ProjectionCommits } from '../consistency/projection-commits';
 import { DeadLettersController } from '../dead-letters/dead-letters.http.controller';
@@ -27,7 +28,7 @@ import { ReadModelStore } from './read-model.store';
         commits: ProjectionCommits,
       ) =>
         new ProjectionEngine(
-          db,
+          PreparedStatements.of(db),
           new EventDecoder({ maxBytes: config.maxEventBytes }),
           new ReadModelStore(),
           {

@@ -6,200 +6,301 @@ import { ServiceProposalRow } from '../service-proposals/service-proposal.fold';
 const iso = (value: Date | string | null): string | null =>
   value === null ? null : value instanceof Date ? value.toISOString() : new Date(value).toISOString();
 
+/** A read-model table as the batch upserts write it: name, primary key, and each column's SQL type. */
+interface TableShape {
+  table: string;
+  key: string;
+  columns: Record<string, string>;
+}
+
 /**
- * The SQL edge of the projections: loads the row an event folds into, saves the folded row, and
- * recomputes a client's overview from its rows. Every method runs in the caller's transaction.
+ * One statement upserting any number of rows, handed over as ONE jsonb array of records keyed by
+ * column name: the text is the same for every batch size (a prepared statement plans it once),
+ * and array columns and jsonb values need no flattening, as unnest() would.
+ */
+function upsertStatement({ table, key, columns }: TableShape): string {
+  const names = Object.keys(columns);
+  return `INSERT INTO ${table} (${names.join(', ')})
+    SELECT ${names.join(', ')}
+      FROM jsonb_to_recordset($1::jsonb) AS r(${names.map((name) => `${name} ${columns[name]}`).join(', ')})
+    ON CONFLICT (${key}) DO UPDATE SET ${names
+      .filter((name) => name !== key)
+      .map((name) => `${name} = EXCLUDED.${name}`)
+      .join(', ')}`;
+}
+
+const UPSERT_CONNECTOR_PROFILES = upsertStatement({
+  table: 'read_model.connector_profiles',
+  key: 'id',
+  columns: {
+    id: 'uuid',
+    client_id: 'text',
+    name: 'text',
+    kind: 'text',
+    status: 'text',
+    config: 'jsonb',
+    tags: 'text[]',
+    secret_names: 'text[]',
+    registered_at: 'timestamptz',
+    updated_at: 'timestamptz',
+    version: 'integer',
+    position: 'bigint',
+  },
+});
+
+const UPSERT_SERVICE_PROPOSALS = upsertStatement({
+  table: 'read_model.service_proposals',
+  key: 'id',
+  columns: {
+    id: 'uuid',
+    client_id: 'text',
+    title: 'text',
+    currency: 'text',
+    status: 'text',
+    line_items: 'jsonb',
+    total_minor: 'bigint',
+    valid_until: 'timestamptz',
+    rejection_reason: 'text',
+    drafted_at: 'timestamptz',
+    submitted_at: 'timestamptz',
+    decided_at: 'timestamptz',
+    updated_at: 'timestamptz',
+    version: 'integer',
+    position: 'bigint',
+  },
+});
+
+const UPSERT_CLIENT_CONFIGS = upsertStatement({
+  table: 'read_model.client_configs',
+  key: 'id',
+  columns: {
+    id: 'uuid',
+    client_id: 'text',
+    display_name: 'text',
+    timezone: 'text',
+    currency: 'text',
+    status: 'text',
+    settings: 'jsonb',
+    feature_flags: 'jsonb',
+    updated_at: 'timestamptz',
+    version: 'integer',
+    position: 'bigint',
+  },
+});
+
+const UPSERT_CLIENT_OVERVIEWS = upsertStatement({
+  table: 'read_model.client_overviews',
+  key: 'client_id',
+  columns: {
+    client_id: 'text',
+    client_config_id: 'uuid',
+    display_name: 'text',
+    timezone: 'text',
+    currency: 'text',
+    status: 'text',
+    settings: 'jsonb',
+    feature_flags: 'jsonb',
+    config_version: 'integer',
+    connectors: 'jsonb',
+    proposals: 'jsonb',
+    accepted_total_minor: 'numeric',
+    last_activity_at: 'timestamptz',
+    position: 'bigint',
+  },
+});
+
+const CLIENT_CONFIG_COLUMNS = `id, client_id, display_name, timezone, currency, status, settings, feature_flags,
+  updated_at, version, position::text AS position`;
+
+/**
+ * The SQL edge of the projections: loads the rows events fold into, saves the folded rows, and
+ * recomputes clients' overviews from their rows. Every method takes any number of rows (one
+ * statement each) and runs in the caller's transaction.
  */
 export class ReadModelStore {
-  async connectorProfile(tx: Queryable, id: string): Promise<ConnectorProfileRow | null> {
-    const [row] = await tx.query(
+  async connectorProfiles(tx: Queryable, ids: string[]): Promise<Map<string, ConnectorProfileRow>> {
+    const rows = await tx.query(
       `SELECT id, client_id, name, kind, status, config, tags, secret_names, registered_at, updated_at, version,
               position::text AS position
-         FROM read_model.connector_profiles WHERE id = $1`,
-      [id],
+         FROM read_model.connector_profiles WHERE id = ANY($1::uuid[])`,
+      [ids],
     );
-    return row ? toConnectorProfile(row) : null;
+    return new Map(rows.map((row: { id: string }) => [row.id, toConnectorProfile(row)]));
   }
 
-  async saveConnectorProfile(tx: Queryable, row: ConnectorProfileRow): Promise<void> {
-    await tx.query(
-      `INSERT INTO read_model.connector_profiles
-         (id, client_id, name, kind, status, config, tags, secret_names, registered_at, updated_at, version, position)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-       ON CONFLICT (id) DO UPDATE SET client_id = $2, name = $3, kind = $4, status = $5, config = $6, tags = $7,
-         secret_names = $8, registered_at = $9, updated_at = $10, version = $11, position = $12`,
-      [
-        row.id,
-        row.clientId,
-        row.name,
-        row.kind,
-        row.status,
-        JSON.stringify(row.config),
-        row.tags,
-        row.secretNames,
-        row.registeredAt,
-        row.updatedAt,
-        row.version,
-        row.position,
-      ],
-    );
+  async saveConnectorProfiles(tx: Queryable, rows: ConnectorProfileRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const records = rows.map((row) => ({
+      id: row.id,
+      client_id: row.clientId,
+      name: row.name,
+      kind: row.kind,
+      status: row.status,
+      config: row.config,
+      tags: row.tags,
+      secret_names: row.secretNames,
+      registered_at: row.registeredAt,
+      updated_at: row.updatedAt,
+      version: row.version,
+      position: row.position,
+    }));
+    await tx.query(UPSERT_CONNECTOR_PROFILES, [JSON.stringify(records)]);
   }
 
-  async serviceProposal(tx: Queryable, id: string): Promise<ServiceProposalRow | null> {
-    const [row] = await tx.query(
+  async serviceProposals(tx: Queryable, ids: string[]): Promise<Map<string, ServiceProposalRow>> {
+    const rows = await tx.query(
       `SELECT id, client_id, title, currency, status, line_items, total_minor::text AS total_minor, valid_until,
               rejection_reason, drafted_at, submitted_at, decided_at, updated_at, version, position::text AS position
-         FROM read_model.service_proposals WHERE id = $1`,
-      [id],
+         FROM read_model.service_proposals WHERE id = ANY($1::uuid[])`,
+      [ids],
     );
-    return row ? toServiceProposal(row) : null;
+    return new Map(rows.map((row: { id: string }) => [row.id, toServiceProposal(row)]));
   }
 
-  async saveServiceProposal(tx: Queryable, row: ServiceProposalRow): Promise<void> {
-    await tx.query(
-      `INSERT INTO read_model.service_proposals
-         (id, client_id, title, currency, status, line_items, total_minor, valid_until, rejection_reason, drafted_at,
-          submitted_at, decided_at, updated_at, version, position)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-       ON CONFLICT (id) DO UPDATE SET client_id = $2, title = $3, currency = $4, status = $5, line_items = $6,
-         total_minor = $7, valid_until = $8, rejection_reason = $9, drafted_at = $10, submitted_at = $11,
-         decided_at = $12, updated_at = $13, version = $14, position = $15`,
-      [
-        row.id,
-        row.clientId,
-        row.title,
-        row.currency,
-        row.status,
-        JSON.stringify(row.lineItems),
-        row.totalMinor,
-        row.validUntil,
-        row.rejectionReason,
-        row.draftedAt,
-        row.submittedAt,
-        row.decidedAt,
-        row.updatedAt,
-        row.version,
-        row.position,
-      ],
-    );
+  async saveServiceProposals(tx: Queryable, rows: ServiceProposalRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const records = rows.map((row) => ({
+      id: row.id,
+      client_id: row.clientId,
+      title: row.title,
+      currency: row.currency,
+      status: row.status,
+      line_items: row.lineItems,
+      total_minor: row.totalMinor,
+      valid_until: row.validUntil,
+      rejection_reason: row.rejectionReason,
+      drafted_at: row.draftedAt,
+      submitted_at: row.submittedAt,
+      decided_at: row.decidedAt,
+      updated_at: row.updatedAt,
+      version: row.version,
+      position: row.position,
+    }));
+    await tx.query(UPSERT_SERVICE_PROPOSALS, [JSON.stringify(records)]);
   }
 
-  /** The folded client-config stream, found by its stream id or by the client's slug. */
-  async clientConfig(tx: Queryable, by: { streamId: string } | { clientId: string }): Promise<ClientConfigRow | null> {
-    const [row] = await tx.query(
-      `SELECT id, client_id, display_name, timezone, currency, status, settings, feature_flags, updated_at, version,
-              position::text AS position
-         FROM read_model.client_configs
-        WHERE ${'streamId' in by ? 'id = $1' : 'client_id = $1'}
-        ORDER BY client_configs.position DESC LIMIT 1`,
-      ['streamId' in by ? by.streamId : by.clientId],
+  /** Folded client-config streams, by stream id. */
+  async clientConfigs(tx: Queryable, streamIds: string[]): Promise<Map<string, ClientConfigRow>> {
+    const rows = await tx.query(
+      `SELECT ${CLIENT_CONFIG_COLUMNS} FROM read_model.client_configs WHERE id = ANY($1::uuid[])`,
+      [streamIds],
     );
-    if (!row) return null;
-    return {
-      clientConfigId: row.id,
-      clientId: row.client_id,
-      displayName: row.display_name,
+    return new Map(rows.map((row: { id: string }) => [row.id, toClientConfig(row)]));
+  }
+
+  async saveClientConfigs(tx: Queryable, rows: ClientConfigRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const records = rows.map((row) => ({
+      id: row.clientConfigId,
+      client_id: row.clientId,
+      display_name: row.displayName,
       timezone: row.timezone,
       currency: row.currency,
       status: row.status,
       settings: row.settings,
-      featureFlags: row.feature_flags,
+      feature_flags: row.featureFlags,
+      updated_at: row.updatedAt,
       version: row.version,
       position: row.position,
-      updatedAt: iso(row.updated_at) as string,
-    };
-  }
-
-  async saveClientConfig(tx: Queryable, row: ClientConfigRow): Promise<void> {
-    await tx.query(
-      `INSERT INTO read_model.client_configs
-         (id, client_id, display_name, timezone, currency, status, settings, feature_flags, updated_at, version, position)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (id) DO UPDATE SET client_id = $2, display_name = $3, timezone = $4, currency = $5, status = $6,
-         settings = $7, feature_flags = $8, updated_at = $9, version = $10, position = $11`,
-      [
-        row.clientConfigId,
-        row.clientId,
-        row.displayName,
-        row.timezone,
-        row.currency,
-        row.status,
-        JSON.stringify(row.settings),
-        JSON.stringify(row.featureFlags),
-        row.updatedAt,
-        row.version,
-        row.position,
-      ],
-    );
+    }));
+    await tx.query(UPSERT_CLIENT_CONFIGS, [JSON.stringify(records)]);
   }
 
   /**
-   * Serialises every change to one client's overview (an advisory lock until the transaction
-   * ends): the aggregates are then read after any earlier writer of the same client committed.
+   * Serialises every change to these clients' overviews (advisory locks until the transaction
+   * ends, taken in the order given: callers pass the ids sorted, so that two writers never wait
+   * on each other in a cycle): the aggregates are then read after any earlier writer committed.
    */
-  async lockClient(tx: Queryable, clientId: string): Promise<void> {
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('read_model.client:' || $1, 0))`, [clientId]);
+  async lockClients(tx: Queryable, sortedClientIds: string[]): Promise<void> {
+    // unnest() returns the elements in array order, and the locks are taken row by row.
+    await tx.query(
+      `SELECT pg_advisory_xact_lock(hashtextextended('read_model.client:' || id, 0)) FROM unnest($1::text[]) AS c(id)`,
+      [sortedClientIds],
+    );
   }
 
-  /** Recomputes the overview of `clientId` from its rows (call after lockClient). */
-  async refreshOverview(tx: Queryable, clientId: string): Promise<void> {
-    const current = await this.clientConfig(tx, { clientId });
-    const [aggregates] = await tx.query(
-      `SELECT
+  /** Recomputes the overviews of these clients from their rows (call after lockClients, in its own statements). */
+  async refreshOverviews(tx: Queryable, clientIds: string[]): Promise<void> {
+    if (clientIds.length === 0) return;
+    // A client may have several config streams: its overview shows the latest.
+    const configs: Record<string, unknown>[] = await tx.query(
+      `SELECT DISTINCT ON (client_id) ${CLIENT_CONFIG_COLUMNS}
+         FROM read_model.client_configs WHERE client_id = ANY($1::text[])
+        ORDER BY client_id, client_configs.position DESC`,
+      [clientIds],
+    );
+    const configOf = new Map(configs.map((row) => [row.client_id as string, toClientConfig(row)]));
+    const aggregates: Record<string, unknown>[] = await tx.query(
+      `SELECT c.client_id,
          (SELECT coalesce(json_agg(json_build_object('kind', kind, 'status', status, 'count', n)), '[]')
             FROM (SELECT kind, status, count(*)::int AS n FROM read_model.connector_profiles
-                   WHERE client_id = $1 GROUP BY kind, status) c) AS connectors,
+                   WHERE client_id = c.client_id GROUP BY kind, status) x) AS connectors,
          (SELECT coalesce(json_agg(json_build_object('status', status, 'count', n, 'totalMinor', total)), '[]')
             FROM (SELECT status, count(*)::int AS n, sum(total_minor)::text AS total FROM read_model.service_proposals
-                   WHERE client_id = $1 GROUP BY status) p) AS proposals,
+                   WHERE client_id = c.client_id GROUP BY status) p) AS proposals,
          (SELECT max(updated_at) FROM (
-            SELECT max(updated_at) AS updated_at FROM read_model.connector_profiles WHERE client_id = $1
-            UNION ALL SELECT max(updated_at) FROM read_model.service_proposals WHERE client_id = $1) a) AS last_activity_at,
+            SELECT max(updated_at) AS updated_at FROM read_model.connector_profiles WHERE client_id = c.client_id
+            UNION ALL SELECT max(updated_at) FROM read_model.service_proposals WHERE client_id = c.client_id) a
+         ) AS last_activity_at,
          (SELECT coalesce(max(position), 0)::text FROM (
-            SELECT max(position) AS position FROM read_model.connector_profiles WHERE client_id = $1
-            UNION ALL SELECT max(position) FROM read_model.service_proposals WHERE client_id = $1) b) AS position`,
-      [clientId],
+            SELECT max(position) AS position FROM read_model.connector_profiles WHERE client_id = c.client_id
+            UNION ALL SELECT max(position) FROM read_model.service_proposals WHERE client_id = c.client_id) b
+         ) AS position
+       FROM unnest($1::text[]) AS c(client_id)`,
+      [clientIds],
     );
-    const overview = overviewOf(clientId, current, {
-      connectors: aggregates.connectors,
-      proposals: aggregates.proposals,
-      lastActivityAt: iso(aggregates.last_activity_at),
-      position: aggregates.position,
-    } satisfies ClientAggregates);
-    await this.saveOverview(tx, overview);
+    const overviews = aggregates.map((row) => {
+      const clientId = row.client_id as string;
+      return overviewOf(clientId, configOf.get(clientId) ?? null, {
+        connectors: row.connectors,
+        proposals: row.proposals,
+        lastActivityAt: iso(row.last_activity_at as Date | null),
+        position: row.position,
+      } as ClientAggregates);
+    });
+    await this.saveOverviews(tx, overviews);
   }
 
-  /** Upserts a client's overview row (refreshOverview computes it; the bench's SQL-only baseline reuses the statement). */
-  async saveOverview(tx: Queryable, overview: ClientOverviewRow): Promise<void> {
-    await tx.query(
-      `INSERT INTO read_model.client_overviews
-         (client_id, client_config_id, display_name, timezone, currency, status, settings, feature_flags,
-          config_version, connectors, proposals, accepted_total_minor, last_activity_at, position)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-       ON CONFLICT (client_id) DO UPDATE SET client_config_id = $2, display_name = $3, timezone = $4, currency = $5,
-         status = $6, settings = $7, feature_flags = $8, config_version = $9, connectors = $10, proposals = $11,
-         accepted_total_minor = $12, last_activity_at = $13, position = $14`,
-      [
-        overview.clientId,
-        overview.clientConfigId,
-        overview.displayName,
-        overview.timezone,
-        overview.currency,
-        overview.status,
-        overview.settings === null ? null : JSON.stringify(overview.settings),
-        overview.featureFlags === null ? null : JSON.stringify(overview.featureFlags),
-        overview.configVersion,
-        JSON.stringify(overview.connectors),
-        JSON.stringify(overview.proposals),
-        overview.acceptedTotalMinor,
-        overview.lastActivityAt,
-        overview.position,
-      ],
-    );
+  /** Upserts clients' overview rows (refreshOverviews computes them; the bench's SQL-only baseline reuses the statement). */
+  async saveOverviews(tx: Queryable, overviews: ClientOverviewRow[]): Promise<void> {
+    if (overviews.length === 0) return;
+    const records = overviews.map((overview) => ({
+      client_id: overview.clientId,
+      client_config_id: overview.clientConfigId,
+      display_name: overview.displayName,
+      timezone: overview.timezone,
+      currency: overview.currency,
+      status: overview.status,
+      settings: overview.settings,
+      feature_flags: overview.featureFlags,
+      config_version: overview.configVersion,
+      connectors: overview.connectors,
+      proposals: overview.proposals,
+      accepted_total_minor: overview.acceptedTotalMinor,
+      last_activity_at: overview.lastActivityAt,
+      position: overview.position,
+    }));
+    await tx.query(UPSERT_CLIENT_OVERVIEWS, [JSON.stringify(records)]);
   }
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
+export function toClientConfig(row: any): ClientConfigRow {
+  return {
+    clientConfigId: row.id,
+    clientId: row.client_id,
+    displayName: row.display_name,
+    timezone: row.timezone,
+    currency: row.currency,
+    status: row.status,
+    settings: row.settings,
+    featureFlags: row.feature_flags,
+    version: row.version,
+    position: String(row.position),
+    updatedAt: iso(row.updated_at) as string,
+  };
+}
+
 export function toConnectorProfile(row: any): ConnectorProfileRow {
   return {
     id: row.id,

@@ -1,4 +1,4 @@
-import { Queryable } from '@analytics/persistence';
+import { PreparedStatements, Queryable } from '@analytics/persistence';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { QUERY_API_MIGRATIONS } from '../../../../../migrations/query-api';
@@ -7,7 +7,7 @@ import { IncomingMessage, ProjectionEngine } from '../projection-engine';
 import { ReadModelStore } from '../read-model.store';
 import { EventFeedClient, FeedPage } from './event-feed.client';
 import { RebuildProgress } from './rebuild-progress';
-import { LIVE_SCHEMA, rescope, SchemaScopedDatabase } from './schema-scoped-database';
+import { LIVE_SCHEMA, rescope, SchemaScopedDatabase, scopedTo } from './schema-scoped-database';
 import { REBUILD_MUTEX_KEY, SWITCH_LOCK_KEY } from './switch-lock';
 
 /**
@@ -167,9 +167,9 @@ export class ProjectionRebuilder {
   ): Promise<RebuildResult> {
     const log = this.hooks.log ?? (() => undefined);
     await this.prepareNextSchema(log);
-    const next = new SchemaScopedDatabase(this.db, NEXT_SCHEMA);
+    const next = new SchemaScopedDatabase(PreparedStatements.of(this.db), NEXT_SCHEMA);
     const engine = new ProjectionEngine(
-      next.asDataSource(),
+      next,
       new EventDecoder({ maxBytes: this.settings.maxEventBytes }),
       new ReadModelStore(),
       // Its own checkpoint key (a synthetic `feed` topic); the switch replaces the checkpoints.
@@ -275,7 +275,7 @@ export class ProjectionRebuilder {
     await runner.connect();
     try {
       await runner.startTransaction();
-      const scoped = new SchemaScopedDatabase(this.db, NEXT_SCHEMA).scoped(runner);
+      const scoped = scopedTo(runner, NEXT_SCHEMA);
       // The migrations' statements, pointed at the new schema (they only use query()).
       const migrationRunner = new Proxy(runner, {
         get: (target, property, receiver) =>
