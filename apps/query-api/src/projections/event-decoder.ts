@@ -56,6 +56,19 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 class ForbiddenKeyError extends Error {}
 
 /**
+ * JSON with no `__proto__` member anywhere. A reviver finds one whatever its escapes, but calling
+ * it on every member makes parsing several times slower; without a backslash in the text every
+ * key is written literally, so a text that does not contain `__proto__` can have no such key.
+ */
+function parseWithoutForbiddenKeys(text: string): unknown {
+  if (!text.includes('\\') && !text.includes('__proto__')) return parseJson(text);
+  return parseJson(text, (key, member: unknown) => {
+    if (FORBIDDEN_KEYS.has(key)) throw new ForbiddenKeyError(key);
+    return member;
+  });
+}
+
+/**
  * Turns a Kafka message value into an event the projections can apply, or says precisely why
  * not. Pure and deterministic: the same bytes always give the same answer, so a failure here is
  * never retried (it goes straight to the dead letters).
@@ -93,10 +106,7 @@ export class EventDecoder {
     }
     let parsed: unknown;
     try {
-      parsed = parseJson(value.toString(), (key, member: unknown) => {
-        if (FORBIDDEN_KEYS.has(key)) throw new ForbiddenKeyError(key);
-        return member;
-      });
+      parsed = parseWithoutForbiddenKeys(value.toString());
     } catch (error) {
       if (error instanceof ForbiddenKeyError) {
         return failure('forbidden-key', `The value has a member named ${JSON.stringify(error.message)}`, {});
