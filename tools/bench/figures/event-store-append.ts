@@ -52,11 +52,11 @@ export class EventStoreAppendFigure implements Figure {
     migrateCommandApi(this.ours.url);
     this.topic = `${ctx.topicPrefix}analytics.client-config.events`;
     this.pool = new Pool({ connectionString: this.ours.url, max: writers });
-    // pg-pool's end() resolves before its clients' connections are closed: cleanup's DROP
-    // DATABASE ... WITH (FORCE) could then terminate one, whose FATAL error, with no listener
-    // left, ended the bench process. A failing query rejects anyway; the listener only keeps
-    // such an error from being unhandled.
-    this.pool.on('connect', (client) => client.on('error', () => undefined));
+    // pg-pool's end() resolves before its idle clients' connections are closed: cleanup's DROP
+    // DATABASE ... WITH (FORCE) could then terminate one, and the pool re-emits that client's
+    // FATAL error as its own 'error' event, which, with no listener, ended the bench process.
+    // A failing query rejects anyway; the listener only keeps such an error from being unhandled.
+    this.pool.on('error', () => undefined);
     this.prepared = new PreparedStatements(this.pool);
     // Emmett hands its connection options to pg.Pool: the same pool size as ours.
     this.emmett = getPostgreSQLEventStore(this.emmettDb.url, {
