@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { Queryable, SqlParameters, SqlWrite } from '@analytics/persistence';
+import { newEventId } from './event-id';
 import { StreamVersionConflictError, UnknownPositionError } from './event-store.errors';
 
 /** An event to append: its stable type, schema version and facts. */
@@ -8,7 +8,7 @@ export interface NewEvent {
   schemaVersion: number;
   data: Record<string, unknown>;
   metadata?: Record<string, unknown>;
-  /** Defaults to a new UUID. */
+  /** Defaults to a new time-ordered UUID (`newEventId`, version 7). */
   eventId?: string;
 }
 
@@ -64,7 +64,7 @@ const UNIQUE_VIOLATION = '23505';
 export async function appendToStream(db: Queryable, request: AppendRequest): Promise<AppendResult> {
   if (request.events.length === 0) throw new Error('appendToStream needs at least one event');
   const rows = request.events.map((event, i) => ({
-    event_id: event.eventId ?? randomUUID(),
+    event_id: event.eventId ?? newEventId(),
     stream_version: request.expectedVersion + 1 + i,
     event_type: event.type,
     schema_version: event.schemaVersion,
