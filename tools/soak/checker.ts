@@ -287,8 +287,9 @@ export async function checkInvariants(input: CheckInput): Promise<CheckResult> {
       if (!decoded.ok) violations.push(`stored event ${event.eventId} does not decode: ${decoded.detail}`);
       else history.push(decoded.event);
     }
-    // JSON round trip: dates as strings, undefined members dropped (as the API would show them).
-    const plain = (value: unknown) => JSON.parse(JSON.stringify(value)) as Record<string, Record<string, unknown>>;
+    // JSON round trip: dates as strings, undefined members dropped (as the API would show them);
+    // parseJson, not JSON.parse, which could misread escaped keys on both sides alike.
+    const plain = (value: unknown) => parseJson(JSON.stringify(value)) as Record<string, Record<string, unknown>>;
     const folded = plain(canonicalState(foldHistory(history)));
     const actual = plain(canonicalState(await readModelSnapshot(rowsOf(readDb))));
     let divergentRows = 0;

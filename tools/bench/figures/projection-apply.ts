@@ -228,7 +228,7 @@ export class ProjectionApplyFigure implements Figure {
         `offsets auto-committed; same partitionsConsumedConcurrently); reads the topics ${RAW_PASSES} times per round ` +
         '(each partition sought back to 0 at its end), timed from its group join',
       'projection apply, SQL-only leaves out: JSON Schema validation and upcasting, the applied_events ledger, ' +
-        'stream_versions/pending_events (order), savepoints, the checkpoint row and its lock, the switch and per-client ' +
+        'stream_versions/pending_events (order), the checkpoint row and its lock, the switch and per-client ' +
         'locks, reading each row before folding it (folded in memory), the overview aggregate query (computed in memory), ' +
         'Kafka (messages from memory), metrics and the cache invalidation in Redis',
       `projection apply: read-model checksums ${checksums.size === 1 ? 'equal on both sides in every round' : `DIFFER: ${[...this.checksums].map(([k, v]) => `${k} ${v}`).join(', ')}`}`,

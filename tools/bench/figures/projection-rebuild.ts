@@ -190,7 +190,7 @@ export class ProjectionRebuildFigure implements Figure {
         'no live query-api runs, so the switch pauses nobody',
       'rebuild, SQL-only leaves out: HTTP and JSON between command-api and the CLI, the feed ordering by ' +
         '(transaction id, position) under the oldest running transaction (plain keyset on position instead), ' +
-        'JSON Schema validation and upcasting, the ledger, stream_versions/pending_events, savepoints, checkpoints, ' +
+        'JSON Schema validation and upcasting, the ledger, stream_versions/pending_events, checkpoints, ' +
         'locks, reading rows back, the overview aggregate query, the switch',
       `rebuild: read-model checksums ${checksums.size === 1 ? 'equal on both sides in every round' : `DIFFER: ${[...this.checksums].map(([k, v]) => `${k} ${v}`).join(', ')}`}`,
     ];

@@ -11,7 +11,7 @@
  *
  * Left out, compared with the projection engine: decoding beyond JSON.parse (no JSON Schema
  * validation, no upcasting, no `__proto__` check), the applied_events ledger (dedupe),
- * stream_versions and pending_events (per-stream order), savepoints, the checkpoint row and its
+ * stream_versions and pending_events (per-stream order), the checkpoint row and its
  * lock, the switch lock and the per-client advisory locks, reading each row before folding it,
  * the overview's aggregate query, dead letters, metrics and the cache invalidation after commit.
  */

@@ -1,3 +1,4 @@
+import { parseJson } from '@analytics/json';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** One page of command-api's `GET /v1/events` (the envelopes as published on Kafka). */
@@ -31,7 +32,8 @@ export class EventFeedClient {
           headers: { accept: 'application/json' },
           signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
         });
-        if (response.ok) return (await response.json()) as FeedPage;
+        // Not response.json(): V8's JSON.parse can misread escaped keys (see parseJson).
+        if (response.ok) return parseJson(await response.text()) as FeedPage;
         problem = `${response.status} ${(await response.text()).slice(0, 300)}`;
         if (response.status < 500 && response.status !== 429) {
           throw new EventFeedError(`GET ${url} answered ${problem}`);
