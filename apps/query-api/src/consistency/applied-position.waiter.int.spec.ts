@@ -57,6 +57,31 @@ describe('AppliedPositionWaiter (real Postgres ledger)', () => {
     expect(waiter.pending).toBe(0);
   });
 
+  it('answers the waiters of positions a local commit applied without asking the ledger', async () => {
+    let checks = 0;
+    const slow = new AppliedPositionWaiter(
+      { query: (sql, params) => (checks++, db.query(sql, params)) },
+      { pollMs: 60_000, maxWaiters: 10 },
+    );
+    try {
+      const waiting = slow.waitFor('900', 5_000);
+      const other = slow.waitFor('901', 5_000);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const before = checks; // the first checks; the next poll is a minute away
+      const started = performance.now();
+      slow.applied(['900']); // 900 is not in this ledger: only the commit's word answers it
+      expect(await waiting).toBe(true);
+      expect(performance.now() - started).toBeLessThan(50);
+      expect(slow.pending).toBe(1); // 901 waits on, checked again at once
+      expect(checks).toBe(before + 1);
+      await apply(901);
+      slow.wake();
+      expect(await other).toBe(true);
+    } finally {
+      slow.close();
+    }
+  });
+
   it('answers false after the timeout for a position never applied, and forgets the waiter', async () => {
     const started = performance.now();
     expect(await waiter.waitFor('9000000000000000000', 150)).toBe(false);

@@ -65,6 +65,18 @@ export class AppliedPositionWaiter {
     if (this.waiters.size > 0) void this.poll();
   }
 
+  /**
+   * A transaction of this process has committed these positions: their waiters are answered at
+   * once, without asking the ledger; the others are checked now (another instance may have
+   * applied theirs).
+   */
+  applied(positions: readonly string[]): void {
+    for (const position of positions) {
+      for (const waiter of [...(this.waiters.get(position) ?? [])]) waiter.resolve(true);
+    }
+    this.wake();
+  }
+
   /** Requests currently waiting. */
   get pending(): number {
     return this.waiting;

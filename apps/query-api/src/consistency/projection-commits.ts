@@ -6,8 +6,8 @@ import { ProjectionLagMonitor } from './projection-lag.monitor';
 /**
  * What happens after a projection transaction COMMITS: the cache keys and list namespaces it
  * changed are invalidated (one Redis call; the cache retries a failed one in the background and
- * meanwhile does not serve those entries here), then the read-your-writes waiters re-check the
- * ledger at once. Never throws: the transaction has committed whatever happens here.
+ * meanwhile does not serve those entries here), then the read-your-writes waiters of the
+ * positions it applied are answered, and the others re-check the ledger at once. Never throws: the transaction has committed whatever happens here.
  */
 @Injectable()
 export class ProjectionCommits {
@@ -23,7 +23,7 @@ export class ProjectionCommits {
     try {
       await this.cache.invalidate(changes);
       if (changes.latestOccurredAt) this.monitor.applied(changes.latestOccurredAt);
-      if (changes.positions.length > 0) this.waiter.wake();
+      if (changes.positions.length > 0) this.waiter.applied(changes.positions);
     } catch (error) {
       this.logger.error(`After-commit handling failed: ${(error as Error).message}`);
     }
