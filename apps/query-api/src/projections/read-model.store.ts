@@ -7,106 +7,119 @@ import { ServiceProposalRow } from '../service-proposals/service-proposal.fold';
 const iso = (value: Date | string | null): string | null =>
   value === null ? null : value instanceof Date ? value.toISOString() : new Date(value).toISOString();
 
-/** A read-model table as the batch upserts write it: name, primary key, and each column's SQL type. */
-interface TableShape {
+/** A read-model table as the batch upserts write it: name, primary key, and per column its SQL type and row field. */
+interface TableShape<Row> {
   table: string;
   key: string;
-  columns: Record<string, string>;
+  columns: Record<string, [type: string, field: keyof Row]>;
 }
 
 /**
- * One statement upserting any number of rows, handed over as ONE jsonb array of records keyed by
- * column name: the text is the same for every batch size (a prepared statement plans it once),
- * and array columns and jsonb values need no flattening, as unnest() would.
+ * Upserts any number of rows of one table with ONE statement, the rows handed over as ONE jsonb
+ * array of records keyed by column name: the text is the same for every batch size (a prepared
+ * statement plans it once), and array columns and jsonb values need no flattening, as unnest()
+ * would.
  */
-function upsertStatement({ table, key, columns }: TableShape): string {
-  const names = Object.keys(columns);
-  return `INSERT INTO ${table} (${names.join(', ')})
-    SELECT ${names.join(', ')}
-      FROM jsonb_to_recordset($1::jsonb) AS r(${names.map((name) => `${name} ${columns[name]}`).join(', ')})
-    ON CONFLICT (${key}) DO UPDATE SET ${names
-      .filter((name) => name !== key)
-      .map((name) => `${name} = EXCLUDED.${name}`)
-      .join(', ')}`;
+class BatchUpsert<Row> {
+  private readonly sql: string;
+  private readonly columns: [column: string, field: keyof Row][];
+
+  constructor({ table, key, columns }: TableShape<Row>) {
+    const names = Object.keys(columns);
+    this.columns = names.map((name) => [name, columns[name][1]]);
+    this.sql = `INSERT INTO ${table} (${names.join(', ')})
+      SELECT ${names.join(', ')}
+        FROM jsonb_to_recordset($1::jsonb) AS r(${names.map((name) => `${name} ${columns[name][0]}`).join(', ')})
+      ON CONFLICT (${key}) DO UPDATE SET ${names
+        .filter((name) => name !== key)
+        .map((name) => `${name} = EXCLUDED.${name}`)
+        .join(', ')}`;
+  }
+
+  async run(tx: Queryable, rows: Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    const records = rows.map((row) => Object.fromEntries(this.columns.map(([column, field]) => [column, row[field]])));
+    await tx.query(this.sql, [JSON.stringify(records)]);
+  }
 }
 
-const UPSERT_CONNECTOR_PROFILES = upsertStatement({
+const connectorProfiles = new BatchUpsert<ConnectorProfileRow>({
   table: 'read_model.connector_profiles',
   key: 'id',
   columns: {
-    id: 'uuid',
-    client_id: 'text',
-    name: 'text',
-    kind: 'text',
-    status: 'text',
-    config: 'jsonb',
-    tags: 'text[]',
-    secret_names: 'text[]',
-    registered_at: 'timestamptz',
-    updated_at: 'timestamptz',
-    version: 'integer',
-    position: 'bigint',
+    id: ['uuid', 'id'],
+    client_id: ['text', 'clientId'],
+    name: ['text', 'name'],
+    kind: ['text', 'kind'],
+    status: ['text', 'status'],
+    config: ['jsonb', 'config'],
+    tags: ['text[]', 'tags'],
+    secret_names: ['text[]', 'secretNames'],
+    registered_at: ['timestamptz', 'registeredAt'],
+    updated_at: ['timestamptz', 'updatedAt'],
+    version: ['integer', 'version'],
+    position: ['bigint', 'position'],
   },
 });
 
-const UPSERT_SERVICE_PROPOSALS = upsertStatement({
+const serviceProposals = new BatchUpsert<ServiceProposalRow>({
   table: 'read_model.service_proposals',
   key: 'id',
   columns: {
-    id: 'uuid',
-    client_id: 'text',
-    title: 'text',
-    currency: 'text',
-    status: 'text',
-    line_items: 'jsonb',
-    total_minor: 'bigint',
-    valid_until: 'timestamptz',
-    rejection_reason: 'text',
-    drafted_at: 'timestamptz',
-    submitted_at: 'timestamptz',
-    decided_at: 'timestamptz',
-    updated_at: 'timestamptz',
-    version: 'integer',
-    position: 'bigint',
+    id: ['uuid', 'id'],
+    client_id: ['text', 'clientId'],
+    title: ['text', 'title'],
+    currency: ['text', 'currency'],
+    status: ['text', 'status'],
+    line_items: ['jsonb', 'lineItems'],
+    total_minor: ['bigint', 'totalMinor'],
+    valid_until: ['timestamptz', 'validUntil'],
+    rejection_reason: ['text', 'rejectionReason'],
+    drafted_at: ['timestamptz', 'draftedAt'],
+    submitted_at: ['timestamptz', 'submittedAt'],
+    decided_at: ['timestamptz', 'decidedAt'],
+    updated_at: ['timestamptz', 'updatedAt'],
+    version: ['integer', 'version'],
+    position: ['bigint', 'position'],
   },
 });
 
-const UPSERT_CLIENT_CONFIGS = upsertStatement({
+const clientConfigs = new BatchUpsert<ClientConfigRow>({
   table: 'read_model.client_configs',
   key: 'id',
   columns: {
-    id: 'uuid',
-    client_id: 'text',
-    display_name: 'text',
-    timezone: 'text',
-    currency: 'text',
-    status: 'text',
-    settings: 'jsonb',
-    feature_flags: 'jsonb',
-    updated_at: 'timestamptz',
-    version: 'integer',
-    position: 'bigint',
+    id: ['uuid', 'clientConfigId'],
+    client_id: ['text', 'clientId'],
+    display_name: ['text', 'displayName'],
+    timezone: ['text', 'timezone'],
+    currency: ['text', 'currency'],
+    status: ['text', 'status'],
+    settings: ['jsonb', 'settings'],
+    feature_flags: ['jsonb', 'featureFlags'],
+    updated_at: ['timestamptz', 'updatedAt'],
+    version: ['integer', 'version'],
+    position: ['bigint', 'position'],
   },
 });
 
-const UPSERT_CLIENT_OVERVIEWS = upsertStatement({
+const clientOverviews = new BatchUpsert<ClientOverviewRow>({
   table: 'read_model.client_overviews',
   key: 'client_id',
   columns: {
-    client_id: 'text',
-    client_config_id: 'uuid',
-    display_name: 'text',
-    timezone: 'text',
-    currency: 'text',
-    status: 'text',
-    settings: 'jsonb',
-    feature_flags: 'jsonb',
-    config_version: 'integer',
-    connectors: 'jsonb',
-    proposals: 'jsonb',
-    accepted_total_minor: 'numeric',
-    last_activity_at: 'timestamptz',
-    position: 'bigint',
+    client_id: ['text', 'clientId'],
+    client_config_id: ['uuid', 'clientConfigId'],
+    display_name: ['text', 'displayName'],
+    timezone: ['text', 'timezone'],
+    currency: ['text', 'currency'],
+    status: ['text', 'status'],
+    settings: ['jsonb', 'settings'],
+    feature_flags: ['jsonb', 'featureFlags'],
+    config_version: ['integer', 'configVersion'],
+    connectors: ['jsonb', 'connectors'],
+    proposals: ['jsonb', 'proposals'],
+    accepted_total_minor: ['numeric', 'acceptedTotalMinor'],
+    last_activity_at: ['timestamptz', 'lastActivityAt'],
+    position: ['bigint', 'position'],
   },
 });
 
@@ -130,22 +143,7 @@ export class ReadModelStore {
   }
 
   async saveConnectorProfiles(tx: Queryable, rows: ConnectorProfileRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    const records = rows.map((row) => ({
-      id: row.id,
-      client_id: row.clientId,
-      name: row.name,
-      kind: row.kind,
-      status: row.status,
-      config: row.config,
-      tags: row.tags,
-      secret_names: row.secretNames,
-      registered_at: row.registeredAt,
-      updated_at: row.updatedAt,
-      version: row.version,
-      position: row.position,
-    }));
-    await tx.query(UPSERT_CONNECTOR_PROFILES, [JSON.stringify(records)]);
+    await connectorProfiles.run(tx, rows);
   }
 
   async serviceProposals(tx: Queryable, ids: string[]): Promise<Map<string, ServiceProposalRow>> {
@@ -159,25 +157,7 @@ export class ReadModelStore {
   }
 
   async saveServiceProposals(tx: Queryable, rows: ServiceProposalRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    const records = rows.map((row) => ({
-      id: row.id,
-      client_id: row.clientId,
-      title: row.title,
-      currency: row.currency,
-      status: row.status,
-      line_items: row.lineItems,
-      total_minor: row.totalMinor,
-      valid_until: row.validUntil,
-      rejection_reason: row.rejectionReason,
-      drafted_at: row.draftedAt,
-      submitted_at: row.submittedAt,
-      decided_at: row.decidedAt,
-      updated_at: row.updatedAt,
-      version: row.version,
-      position: row.position,
-    }));
-    await tx.query(UPSERT_SERVICE_PROPOSALS, [JSON.stringify(records)]);
+    await serviceProposals.run(tx, rows);
   }
 
   /** Folded client-config streams, by stream id. */
@@ -190,21 +170,7 @@ export class ReadModelStore {
   }
 
   async saveClientConfigs(tx: Queryable, rows: ClientConfigRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    const records = rows.map((row) => ({
-      id: row.clientConfigId,
-      client_id: row.clientId,
-      display_name: row.displayName,
-      timezone: row.timezone,
-      currency: row.currency,
-      status: row.status,
-      settings: row.settings,
-      feature_flags: row.featureFlags,
-      updated_at: row.updatedAt,
-      version: row.version,
-      position: row.position,
-    }));
-    await tx.query(UPSERT_CLIENT_CONFIGS, [JSON.stringify(records)]);
+    await clientConfigs.run(tx, rows);
   }
 
   /**
@@ -272,24 +238,7 @@ export class ReadModelStore {
 
   /** Upserts clients' overview rows (refreshOverviews computes them; the bench's SQL-only baseline reuses the statement). */
   async saveOverviews(tx: Queryable, overviews: ClientOverviewRow[]): Promise<void> {
-    if (overviews.length === 0) return;
-    const records = overviews.map((overview) => ({
-      client_id: overview.clientId,
-      client_config_id: overview.clientConfigId,
-      display_name: overview.displayName,
-      timezone: overview.timezone,
-      currency: overview.currency,
-      status: overview.status,
-      settings: overview.settings,
-      feature_flags: overview.featureFlags,
-      config_version: overview.configVersion,
-      connectors: overview.connectors,
-      proposals: overview.proposals,
-      accepted_total_minor: overview.acceptedTotalMinor,
-      last_activity_at: overview.lastActivityAt,
-      position: overview.position,
-    }));
-    await tx.query(UPSERT_CLIENT_OVERVIEWS, [JSON.stringify(records)]);
+    await clientOverviews.run(tx, overviews);
   }
 }
 
