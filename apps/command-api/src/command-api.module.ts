@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { ConfigModule } from '@nestjs/config';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DatabaseHealthIndicator, PersistenceModule } from '@analytics/persistence';
@@ -15,7 +15,7 @@ import { ConnectorProfilesModule } from './connector-profiles/connector-profiles
 import { ServiceProposalsModule } from './service-proposals/service-proposals.module';
 import { StreamsModule } from './streams/streams.module';
 import { EventContractsModule } from './event-contracts/event-contracts.module';
-import { CommandMetricsInterceptor } from './shared/command-metrics.interceptor';
+import { CommandMetrics } from './shared/command-metrics';
 
 const APP = 'command-api';
 const persistence = PersistenceModule.forRoot({ owner: commandApiSchema, database: 'write' });
@@ -46,6 +46,6 @@ const messaging = MessagingModule.forRoot({ app: APP });
       degradable: [KafkaHealthIndicator],
     }),
   ],
-  providers: [{ provide: APP_INTERCEPTOR, useClass: CommandMetricsInterceptor }],
+  providers: [{ provide: APP_GUARD, useClass: CommandMetrics }],
 })
 export class CommandApiModule {}

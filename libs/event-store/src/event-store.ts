@@ -146,6 +146,37 @@ export async function readStream(db: Queryable, streamType: string, streamId: st
   return rows.map(toRecordedEvent);
 }
 
+/** What deciding a command needs of each event of its stream (see `readStreamToDecide`). */
+export interface DecisionEvent {
+  position: string;
+  type: string;
+  schemaVersion: number;
+  data: Record<string, unknown>;
+}
+
+/**
+ * The events of one stream, in version order, with only what a decider folds: type, schema
+ * version and data, and the position. The command path reads a stream on every command; leaving
+ * out the metadata, ids and timestamps spares decoding them (and Postgres sending them).
+ */
+export async function readStreamToDecide(
+  db: Queryable,
+  streamType: string,
+  streamId: string,
+): Promise<DecisionEvent[]> {
+  const rows: Record<string, unknown>[] = await db.query(
+    `SELECT position::text AS position, event_type, schema_version, data
+       FROM events WHERE stream_type = $1 AND stream_id = $2 ORDER BY stream_version`,
+    [streamType, streamId],
+  );
+  return rows.map((row) => ({
+    position: row.position as string,
+    type: row.event_type as string,
+    schemaVersion: row.schema_version as number,
+    data: row.data as Record<string, unknown>,
+  }));
+}
+
 /** The oldest transaction id that may still add events (see readEventFeed). */
 const FEED_BOUND = `
   SELECT coalesce(min(running.xid::text::bigint), pg_snapshot_xmax(pg_current_snapshot())::text::bigint)

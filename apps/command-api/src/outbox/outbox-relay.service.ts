@@ -19,7 +19,8 @@ const STANDBY_POLL_MS = 1_000;
  * drains the outbox to Kafka. Failures (broker down, database away) never crash the process:
  * the round is retried with backoff, and commands keep committing to the outbox meanwhile.
  * When the outbox is empty the leader waits until one of this process's commands commits events
- * (OutboxWakeUp), or `OUTBOX_POLL_INTERVAL_MS` for the commits of other instances.
+ * (OutboxWakeUp), or `OUTBOX_POLL_INTERVAL_MS` for the commits of other instances. While events
+ * keep coming, rounds start at most every `OUTBOX_ROUND_INTERVAL_MS` (see gatherNextBatch).
  */
 @Injectable()
 export class OutboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -90,10 +91,12 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
           this.logger.log('this instance is now the active outbox relay');
         }
         await this.ensureTopics();
+        const roundStarted = Date.now();
         const published = await this.relay.publishPending();
         this.metrics.published.inc(published);
         backoffMs = FIRST_BACKOFF_MS;
         if (published === 0 && this.running) await this.relay.waitForPending(this.config.pollIntervalMs);
+        else if (published < this.config.batchSize && this.running) await this.gatherNextBatch(roundStarted);
       } catch (error) {
         this.metrics.publishFailures.inc();
         this.logger.warn(`outbox relay round failed, retrying in ${backoffMs} ms: ${(error as Error).message}`);
@@ -107,6 +110,17 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
       }
     }
+  }
+
+  /**
+   * Under a steady stream of commands every round would publish the few events committed during
+   * the previous one: each round costs a select, a Kafka request and an update however few rows
+   * it carries. Waiting until `roundIntervalMs` after the last round started lets the next one
+   * carry what came in meanwhile (an event waits at most that long for its round).
+   */
+  private async gatherNextBatch(roundStarted: number) {
+    const rest = roundStarted + this.config.roundIntervalMs - Date.now();
+    if (rest > 0) await sleep(rest);
   }
 
   private async ensureTopics() {

@@ -1,5 +1,5 @@
 import { upcasters } from '@analytics/contracts';
-import { appendToStream, currentVersion, readStream, StreamVersionConflictError } from '@analytics/event-store';
+import { appendToStream, currentVersion, readStreamToDecide, StreamVersionConflictError } from '@analytics/event-store';
 import { TopicNames } from '@analytics/messaging';
 import { PreparedStatements, Queryable, renderSqlWrite, SqlWrite } from '@analytics/persistence';
 import { Inject, Injectable } from '@nestjs/common';
@@ -72,7 +72,7 @@ export class CommandExecutor {
     context: CommandContext,
     idempotency: IdempotencyRequest | undefined,
   ): Promise<CommandResult> {
-    const history = await readStream(this.db, stream.streamType, id);
+    const history = await readStreamToDecide(this.db, stream.streamType, id);
     const version = history.length;
     if (version === 0 && !command.creates) throw new NotFoundError(`${stream.label} ${id} does not exist`);
     if (context.expectedVersion !== undefined && context.expectedVersion !== version) {

@@ -1,3 +1,4 @@
+import { PreparedStatements } from '@analytics/persistence';
 import { CompressionTypes, Producer } from 'kafkajs';
 import { DataSource, QueryRunner } from 'typeorm';
 import { toRecordedEvent } from '../event-store';
@@ -37,6 +38,8 @@ export class OutboxRelay {
   /** `wake` was called since the last wait ended. */
   private woken = false;
   private endWait?: () => void;
+  /** The rounds' two queries, prepared once per connection (see `statements`). */
+  private prepared?: PreparedStatements;
 
   constructor(
     private readonly db: DataSource,
@@ -163,8 +166,18 @@ export class OutboxRelay {
     return updated[1] > 0;
   }
 
+  /**
+   * Every round runs the same two queries: as prepared statements on the data source's pool they
+   * are planned once per connection, and skip TypeORM's per-query work (a query runner per call).
+   * Made on first use: the data source's pool exists once it is initialized.
+   */
+  private get statements(): PreparedStatements {
+    this.prepared ??= PreparedStatements.of(this.db);
+    return this.prepared;
+  }
+
   private async pendingRows(): Promise<PendingRow[]> {
-    const rows: Record<string, unknown>[] = await this.db.query(
+    const rows: Record<string, unknown>[] = await this.statements.query(
       `SELECT o.id::text AS outbox_id, o.topic, o.message_key, e.position::text AS position, e.event_id,
               e.stream_type, e.stream_id, e.stream_version, e.event_type, e.schema_version, e.data, e.metadata,
               e.occurred_at
@@ -229,7 +242,7 @@ export class OutboxRelay {
   }
 
   private async markPublished(rows: PendingRow[]) {
-    await this.db.query(
+    await this.statements.query(
       `UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`,
       [rows.map((row) => row.outboxId)],
     );

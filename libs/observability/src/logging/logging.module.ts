@@ -33,8 +33,10 @@ export class LoggingModule {
               level: config.level,
               name: options.app,
               redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-              // Fastify assigns req.id from genReqId (see createHttpApp): the correlation id.
-              customProps: (req) => ({ correlationId: (req as { id?: string }).id }),
+              // Fastify assigns req.id from genReqId (see createHttpApp): the correlation id. The
+              // request's own logger binds it (quietReqLogger) under this key, so every line logged
+              // during a request carries it, without a second child logger per request for it.
+              customAttributeKeys: { reqId: 'correlationId' },
               quietReqLogger: true,
               // Access log lines without the headers: what an operator reads, a fifth of the bytes
               // to serialize and redact on every request, and no header can leak a credential.
