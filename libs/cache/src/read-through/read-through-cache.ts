@@ -421,8 +421,15 @@ export class ReadThroughCache {
   }
 }
 
+/**
+ * A fresh generation token. It only has to differ from every token a key ever had: a random prefix
+ * drawn once per process (96 bits) and a counter. Two per request (used only when a token is
+ * missing), so not two `randomBytes` calls per cache hit.
+ */
+const TOKEN_PREFIX = randomBytes(12).toString('base64url');
+let tokenCount = 0;
 function token(): string {
-  return randomBytes(12).toString('base64url');
+  return `${TOKEN_PREFIX}.${(tokenCount++).toString(36)}`;
 }
 
 function describe(error: unknown): string {
