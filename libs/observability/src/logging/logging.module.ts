@@ -57,7 +57,10 @@ export class LoggingModule {
               customLogLevel: (req, res, error) => {
                 if (error || res.statusCode >= 500) return 'error';
                 if (res.statusCode >= 400) return 'warn';
-                return req.method === 'GET' ? 'debug' : 'info';
+                if (req.method !== 'GET') return 'info';
+                // 'silent' when debug is off (the level is fixed at start): the same nothing, without
+                // building the line pino would drop.
+                return config.level === 'debug' || config.level === 'trace' ? 'debug' : 'silent';
               },
               transport: config.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
             },
