@@ -1,4 +1,4 @@
-import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, Query, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { problemType } from '@analytics/contracts';
@@ -18,7 +18,7 @@ import {
 } from '../shared/pagination';
 import { CONSISTENCY_RESPONSE_HEADERS, MinPosition, ReadYourWrites } from '../consistency/read-your-writes';
 import { ClientOverviewsPage, ClientOverviewView } from './client-overview.view';
-import { CacheKeys, ListNamespaces, QueryCache } from '../shared/query-cache';
+import { CacheKeys, ListNamespaces, QueryCache, JSON_CONTENT_TYPE } from '../shared/query-cache';
 import { ClientOverviewRow } from './client-overview.fold';
 
 export class ListClientsRequest extends PageRequest {
@@ -106,21 +106,22 @@ export class ClientsController {
   }
 
   @Get(':clientId/overview')
+  @Header('Content-Type', JSON_CONTENT_TYPE)
   @ApiOkResponse({ type: ClientOverviewView, headers: CONSISTENCY_RESPONSE_HEADERS })
   @ApiProblemResponses({ 404: 'No such client' })
   @ApiOperation({ summary: "One client's overview" })
-  async overview(@Param('clientId') clientId: string, @MinPosition() minPosition?: string): Promise<ClientOverviewRow> {
+  async overview(@Param('clientId') clientId: string, @MinPosition() minPosition?: string): Promise<string> {
     if (!CLIENT_ID_PATTERN.test(clientId)) {
       throw new RequestValidationException([{ field: 'clientId', message: 'clientId must be a client slug' }]);
     }
     // No watermark: an overview folds many streams applied out of order (see QueryCache).
-    const overview = await this.cache.detail(CacheKeys.clientOverview(clientId), minPosition, async () => {
+    const overview = await this.cache.detailJson(CacheKeys.clientOverview(clientId), minPosition, async () => {
       const [row] = await this.db.query(`SELECT ${COLUMNS} FROM read_model.client_overviews WHERE client_id = $1`, [
         clientId,
       ]);
       return { value: row ? toClientOverview(row) : null };
     });
-    if (!overview) {
+    if (overview === null) {
       throw new NotFoundException({ type: problemType('not-found'), detail: `There is no client ${clientId}` });
     }
     return overview;

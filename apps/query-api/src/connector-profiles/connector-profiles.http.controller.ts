@@ -1,4 +1,4 @@
-import { Controller, Get, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, ParseUUIDPipe, Query, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CONNECTOR_KINDS, CONNECTOR_TAG_PATTERN, problemType } from '@analytics/contracts';
@@ -20,7 +20,7 @@ import {
 import { CONSISTENCY_RESPONSE_HEADERS, MinPosition, ReadYourWrites } from '../consistency/read-your-writes';
 import { ApiProblemResponses } from '@analytics/http';
 import { ConnectorProfilesPage, ConnectorProfileView } from './connector-profile.view';
-import { CacheKeys, ListNamespaces, QueryCache } from '../shared/query-cache';
+import { CacheKeys, ListNamespaces, QueryCache, JSON_CONTENT_TYPE } from '../shared/query-cache';
 import { ConnectorProfileRow } from './connector-profile.fold';
 
 export class ListConnectorProfilesRequest extends PageRequest {
@@ -125,19 +125,17 @@ export class ConnectorProfilesController {
   }
 
   @Get(':id')
+  @Header('Content-Type', JSON_CONTENT_TYPE)
   @ApiOkResponse({ type: ConnectorProfileView, headers: CONSISTENCY_RESPONSE_HEADERS })
   @ApiProblemResponses({ 404: 'No such connector profile' })
   @ApiOperation({ summary: 'One connector profile' })
-  async get(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @MinPosition() minPosition?: string,
-  ): Promise<ConnectorProfileRow> {
-    const profile = await this.cache.detail(CacheKeys.connectorProfile(id), minPosition, async () => {
+  async get(@Param('id', new ParseUUIDPipe()) id: string, @MinPosition() minPosition?: string): Promise<string> {
+    const profile = await this.cache.detailJson(CacheKeys.connectorProfile(id), minPosition, async () => {
       const [row] = await this.db.query(`SELECT ${COLUMNS} FROM read_model.connector_profiles WHERE id = $1`, [id]);
       // The watermark is the row's own position: its stream is applied in order up to it.
       return row ? { value: toConnectorProfile(row), position: String(row.position) } : { value: null };
     });
-    if (!profile) {
+    if (profile === null) {
       throw new NotFoundException({ type: problemType('not-found'), detail: `There is no connector profile ${id}` });
     }
     return profile;

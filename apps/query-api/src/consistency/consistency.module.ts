@@ -10,7 +10,7 @@ import { consistencyConfig, ConsistencyConfig } from './consistency.config';
 import { ProjectionCommits } from './projection-commits';
 import { ProjectionLagMonitor } from './projection-lag.monitor';
 import { ProjectionsHealthIndicator } from './projections.health';
-import { ReadYourWritesInterceptor } from './read-your-writes';
+import { ReadYourWritesGuard } from './read-your-writes';
 
 const config = ConfigModule.forFeature(consistencyConfig);
 
@@ -25,7 +25,7 @@ const config = ConfigModule.forFeature(consistencyConfig);
       useFactory: (db: DataSource, config: ConsistencyConfig) =>
         new AppliedPositionWaiter(db, { pollMs: config.pollMs, maxWaiters: config.maxWaiters }),
     },
-    ReadYourWritesInterceptor,
+    ReadYourWritesGuard,
     QueryCache,
     ProjectionLagMonitor,
     ProjectionCommits,
@@ -33,7 +33,7 @@ const config = ConfigModule.forFeature(consistencyConfig);
   ],
   exports: [
     AppliedPositionWaiter,
-    ReadYourWritesInterceptor,
+    ReadYourWritesGuard,
     QueryCache,
     ProjectionLagMonitor,
     ProjectionCommits,

@@ -1,15 +1,7 @@
-import {
-  CallHandler,
-  createParamDecorator,
-  ExecutionContext,
-  Inject,
-  Injectable,
-  NestInterceptor,
-} from '@nestjs/common';
-import { applyDecorators, UseInterceptors } from '@nestjs/common';
+import { CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { applyDecorators, UseGuards } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import { ApiProblemResponses, RequestValidationException } from '@analytics/http';
-import { from, Observable, switchMap } from 'rxjs';
 import { AppliedPositionWaiter } from './applied-position.waiter';
 import { consistencyConfig, ConsistencyConfig } from './consistency.config';
 
@@ -54,27 +46,28 @@ export function waitBudget(value: string | string[] | undefined, config: Consist
  * `X-Min-Position: P` on a query: waits (bounded) until P is applied, then lets the query run and
  * answers `X-Consistency: caught-up`, or `stale` when the wait ran out. The handler gets P through
  * `@MinPosition()` and passes it to the cache, which then serves no entry older than P.
+ *
+ * A guard that always lets the request through (or throws the 400), not an interceptor: it runs
+ * at the same point (before the pipes and the handler), and a route with no interceptor skips
+ * Nest's per-request RxJS chain and AsyncResource bindings, a fifth of a cache hit's CPU.
  */
 @Injectable()
-export class ReadYourWritesInterceptor implements NestInterceptor {
+export class ReadYourWritesGuard implements CanActivate {
   constructor(
     private readonly waiter: AppliedPositionWaiter,
     @Inject(consistencyConfig.KEY) private readonly config: ConsistencyConfig,
   ) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const request = http.getRequest<HeaderBag>();
     const minPosition = parseMinPosition(request.headers[MIN_POSITION_HEADER]);
-    if (minPosition === undefined) return next.handle();
+    if (minPosition === undefined) return true;
     const budget = waitBudget(request.headers[MAX_WAIT_HEADER], this.config);
     request.minPosition = minPosition;
-    return from(this.waiter.waitFor(minPosition, budget)).pipe(
-      switchMap((caughtUp) => {
-        http.getResponse<ReplyLike>().header(CONSISTENCY_HEADER, caughtUp ? 'caught-up' : 'stale');
-        return next.handle();
-      }),
-    );
+    const caughtUp = await this.waiter.waitFor(minPosition, budget);
+    http.getResponse<ReplyLike>().header(CONSISTENCY_HEADER, caughtUp ? 'caught-up' : 'stale');
+    return true;
   }
 }
 
@@ -95,7 +88,7 @@ export const CONSISTENCY_RESPONSE_HEADERS = {
 /** On a query controller: read-your-writes through `X-Min-Position`, documented in OpenAPI. */
 export function ReadYourWrites() {
   return applyDecorators(
-    UseInterceptors(ReadYourWritesInterceptor),
+    UseGuards(ReadYourWritesGuard),
     ApiHeader({
       name: 'X-Min-Position',
       required: false,

@@ -1,4 +1,4 @@
-import { Controller, Get, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, ParseUUIDPipe, Query, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { problemType } from '@analytics/contracts';
@@ -21,7 +21,7 @@ import {
 import { CONSISTENCY_RESPONSE_HEADERS, MinPosition, ReadYourWrites } from '../consistency/read-your-writes';
 import { ApiProblemResponses } from '@analytics/http';
 import { ServiceProposalsPage, ServiceProposalView } from './service-proposal.view';
-import { CacheKeys, ListNamespaces, QueryCache } from '../shared/query-cache';
+import { CacheKeys, ListNamespaces, QueryCache, JSON_CONTENT_TYPE } from '../shared/query-cache';
 import { ServiceProposalRow } from './service-proposal.fold';
 
 const STATUSES = ['draft', 'submitted', 'accepted', 'rejected', 'withdrawn'];
@@ -129,19 +129,17 @@ export class ServiceProposalsController {
   }
 
   @Get(':id')
+  @Header('Content-Type', JSON_CONTENT_TYPE)
   @ApiOkResponse({ type: ServiceProposalView, headers: CONSISTENCY_RESPONSE_HEADERS })
   @ApiProblemResponses({ 404: 'No such service proposal' })
   @ApiOperation({ summary: 'One service proposal' })
-  async get(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @MinPosition() minPosition?: string,
-  ): Promise<ServiceProposalRow> {
-    const proposal = await this.cache.detail(CacheKeys.serviceProposal(id), minPosition, async () => {
+  async get(@Param('id', new ParseUUIDPipe()) id: string, @MinPosition() minPosition?: string): Promise<string> {
+    const proposal = await this.cache.detailJson(CacheKeys.serviceProposal(id), minPosition, async () => {
       const [row] = await this.db.query(`SELECT ${COLUMNS} FROM read_model.service_proposals WHERE id = $1`, [id]);
       // The watermark is the row's own position: its stream is applied in order up to it.
       return row ? { value: toServiceProposal(row), position: String(row.position) } : { value: null };
     });
-    if (!proposal) {
+    if (proposal === null) {
       throw new NotFoundException({ type: problemType('not-found'), detail: `There is no service proposal ${id}` });
     }
     return proposal;

@@ -29,6 +29,9 @@ export type ListNamespace = (typeof ListNamespaces)[keyof typeof ListNamespaces]
  */
 export const DETAILS_NAMESPACE = 'details';
 
+/** What Fastify answers a serialized object with; details answered as JSON text (`detailJson`) say it too. */
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
 /** The key of one page: the listing plus a digest of its validated, defaulted parameters. */
 export function listKey(namespace: ListNamespace, params: Record<string, unknown>): string {
   const canonical = JSON.stringify(
@@ -112,9 +115,21 @@ export class QueryCache {
     this.scope = scopeOf(db);
   }
 
-  async detail<T>(key: string, minPosition: string | undefined, load: () => Promise<Loaded<T>>): Promise<T> {
-    return (await this.cache.read(this.scoped(key), load, { namespace: this.scoped(DETAILS_NAMESPACE), minPosition }))
-      .value;
+  /**
+   * A detail as JSON text, or null when `load` found none. On a cache hit it is the text Redis
+   * held, answered as it is: the handler returns it with a JSON content type (`@Header`), and
+   * Fastify sends a string without serializing it again.
+   */
+  async detailJson<T>(
+    key: string,
+    minPosition: string | undefined,
+    load: () => Promise<Loaded<T | null>>,
+  ): Promise<string | null> {
+    const read = await this.cache.readJson(this.scoped(key), load, {
+      namespace: this.scoped(DETAILS_NAMESPACE),
+      minPosition,
+    });
+    return read.value === null || read.json === undefined ? null : read.json;
   }
 
   async list<T>(

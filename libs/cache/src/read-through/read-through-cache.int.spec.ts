@@ -78,6 +78,20 @@ describe('ReadThroughCache (real Redis)', () => {
       expect(ttl).toBeLessThanOrEqual(120_000);
     });
 
+    it('readJson answers the value as JSON text: the stored text itself on a hit', async () => {
+      const cache = newCache();
+      const value = { id: 'p-2', name: 'quote " and \\ backslash', n: 1.5, list: [null, true] };
+      const first = await cache.readJson('as-json', async () => ({ value, position: '7' }));
+      await cache.idle();
+      const second = await cache.readJson('as-json', async () => ({ value: { id: 'never loaded' } }));
+
+      expect(first).toEqual({ value, position: '7', source: 'loader', json: JSON.stringify(value) });
+      expect(second).toEqual({ value, position: '7', source: 'cache', json: JSON.stringify(value) });
+      expect(second.json).toBe(await redis.hget(`${prefix}v:as-json`, 'd'));
+      const absent = await cache.readJson('as-json-absent', async () => ({ value: undefined }));
+      expect(absent.json).toBeUndefined();
+    });
+
     it('loads again once the entry has expired', async () => {
       const cache = newCache({ ttlSeconds: 1 });
       let version = 0;

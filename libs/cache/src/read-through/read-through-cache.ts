@@ -61,9 +61,17 @@ export interface CacheRead<T> {
   source: 'cache' | 'loader';
 }
 
+/** `CacheRead` with the value as JSON text (see `readJson`). */
+export interface CacheJsonRead<T> extends CacheRead<T> {
+  /** `JSON.stringify(value)`; on a hit the text Redis held. Undefined when the value is. */
+  json?: string;
+}
+
 interface FlightAnswer {
   result: CacheResult;
   read: CacheRead<unknown>;
+  /** On a hit, the entry's JSON text (it parsed: that is `read.value`). */
+  json?: string;
   /** The background store of a loaded value, when one was attempted. */
   write?: Promise<void>;
 }
@@ -146,6 +154,28 @@ export class ReadThroughCache {
 
   /** Like `get`, for loaders that report the position their value reflects; says where the value came from. */
   async read<T>(key: string, load: () => Promise<Loaded<T>>, options: CacheGetOptions = {}): Promise<CacheRead<T>> {
+    return (await this.request(key, load, options)).read as CacheRead<T>;
+  }
+
+  /**
+   * Like `read`, with the value as JSON text too: on a hit, the text Redis held as it is (written
+   * by `JSON.stringify` of the loaded value and parsed again here, so valid JSON of this value),
+   * so that an HTTP answer does not serialize again what was stored serialized.
+   */
+  async readJson<T>(
+    key: string,
+    load: () => Promise<Loaded<T>>,
+    options: CacheGetOptions = {},
+  ): Promise<CacheJsonRead<T>> {
+    const answer = await this.request(key, load, options);
+    return { ...(answer.read as CacheRead<T>), json: answer.json ?? JSON.stringify(answer.read.value) };
+  }
+
+  private async request(
+    key: string,
+    load: () => Promise<Loaded<unknown>>,
+    options: CacheGetOptions,
+  ): Promise<FlightAnswer> {
     const minPosition = options.minPosition === undefined ? undefined : normalizePosition(options.minPosition);
     const ttlSeconds = options.ttlSeconds ?? this.ttlSeconds;
     if (!(ttlSeconds > 0)) throw new Error(`Cache TTL must be positive, got ${ttlSeconds}`);
@@ -156,7 +186,7 @@ export class ReadThroughCache {
       const flight = this.flights.get(key);
       if (!flight || flight === tooOld || flight.namespace !== options.namespace) break;
       const answer = await flight.answer;
-      if (satisfiesMinimum(answer.read.position, minPosition)) return this.answered(answer) as CacheRead<T>;
+      if (satisfiesMinimum(answer.read.position, minPosition)) return this.answered(answer);
       tooOld = flight;
     }
 
@@ -168,7 +198,7 @@ export class ReadThroughCache {
       if (this.flights.get(key) === flight) this.flights.delete(key);
     };
     answer.then((settled) => settled.write, forget).then(forget, forget);
-    return this.answered(await answer) as CacheRead<T>;
+    return this.answered(await answer);
   }
 
   /** Invalidates one key: call it after the transaction that changed what the key shows has committed. */
@@ -228,9 +258,9 @@ export class ReadThroughCache {
     clearTimeout(this.retryTimer);
   }
 
-  private answered(answer: FlightAnswer): CacheRead<unknown> {
+  private answered(answer: FlightAnswer): FlightAnswer {
     this.metrics?.requests.inc({ cache: this.options.name, result: answer.result });
-    return answer.read;
+    return answer;
   }
 
   private async fly(
@@ -266,7 +296,11 @@ export class ReadThroughCache {
         if (entry && satisfiesMinimum(entry.position, minPosition)) {
           const value = this.decode(entry.json);
           if (value.ok)
-            return { result: 'hit', read: { value: value.value, position: entry.position, source: 'cache' } };
+            return {
+              result: 'hit',
+              read: { value: value.value, position: entry.position, source: 'cache' },
+              json: entry.json,
+            };
         }
         result = 'miss';
       } else {
@@ -421,8 +455,15 @@ export class ReadThroughCache {
   }
 }
 
+/**
+ * A fresh generation token. It only has to differ from every token a key ever had: a random prefix
+ * drawn once per process (96 bits) and a counter. Two per request (used only when a token is
+ * missing), so not two `randomBytes` calls per cache hit.
+ */
+const TOKEN_PREFIX = randomBytes(12).toString('base64url');
+let tokenCount = 0;
 function token(): string {
-  return randomBytes(12).toString('base64url');
+  return `${TOKEN_PREFIX}.${(tokenCount++).toString(36)}`;
 }
 
 function describe(error: unknown): string {

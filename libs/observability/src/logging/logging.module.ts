@@ -34,8 +34,10 @@ export class LoggingModule {
               name: options.app,
               redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
               // Fastify assigns req.id from genReqId (see createHttpApp): the correlation id. The
-              // request's own logger binds it (quietReqLogger) under this key, so every line logged
-              // during a request carries it, without a second child logger per request for it.
+              // request's child logger binds it as `correlationId` (pino-http's `reqId` renamed),
+              // on every line logged while the request runs and on its access line. Not through
+              // `customProps`: that added a third child logger per request (and a re-check of the
+              // bindings when it finished) to repeat the same id under a second name.
               customAttributeKeys: { reqId: 'correlationId' },
               quietReqLogger: true,
               // Access log lines without the headers: what an operator reads, a fifth of the bytes
@@ -55,7 +57,10 @@ export class LoggingModule {
               customLogLevel: (req, res, error) => {
                 if (error || res.statusCode >= 500) return 'error';
                 if (res.statusCode >= 400) return 'warn';
-                return req.method === 'GET' ? 'debug' : 'info';
+                if (req.method !== 'GET') return 'info';
+                // 'silent' when debug is off (the level is fixed at start): the same nothing, without
+                // building the line pino would drop.
+                return config.level === 'debug' || config.level === 'trace' ? 'debug' : 'silent';
               },
               transport: config.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
             },
