@@ -13,7 +13,7 @@ class OutboxEnv {
   @IsInt()
   @Min(0)
   @Max(10_000)
-  OUTBOX_ROUND_INTERVAL_MS = 50;
+  OUTBOX_ROUND_INTERVAL_MS = 0;
 
   @Type(() => Number)
   @IsInt()
@@ -39,7 +39,8 @@ export interface OutboxConfig {
    * fewer than a batch), the next round starts no sooner than this after the previous one
    * started, so that it gathers the events committed meanwhile into one batch instead of
    * publishing a few per round. A full batch (a backlog) is followed at once, and an idle relay
-   * still starts at the first wake-up. 0: a round follows the previous one at once. Default 50.
+   * still starts at the first wake-up. 0: a round follows the previous one at once. Default 0:
+   * an event waits for the round interval, which the write-to-read lag pays.
    */
   roundIntervalMs: number;
   /** Env `OUTBOX_BATCH_SIZE`: events per Kafka batch. Default 500. */

@@ -22,6 +22,12 @@ export class ProjectionsConsumer implements OnApplicationBootstrap, OnApplicatio
   private readonly streamTypeOf = new Map<string, string>();
   /** Per partition, the checkpoint we last sought to (to tell a real gap from a fetch before the seek). */
   private readonly soughtTo = new Map<string, string>();
+  /**
+   * Per partition, the offset after the last message this instance applied there since it joined
+   * the group: a batch that starts there needs no checkpoint read (the engine's transaction reads
+   * it anyway, under its lock, and passes over what another owner applied meanwhile).
+   */
+  private readonly appliedUpTo = new Map<string, bigint>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -68,6 +74,7 @@ export class ProjectionsConsumer implements OnApplicationBootstrap, OnApplicatio
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.soughtTo.clear();
+      this.appliedUpTo.clear();
       void this.seekToCheckpoints(consumer, payload.memberAssignment);
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -105,8 +112,9 @@ export class ProjectionsConsumer implements OnApplicationBootstrap, OnApplicatio
     const streamType = this.streamTypeOf.get(topic);
     if (!streamType || batch.messages.length === 0 || isStale()) return;
     const key = `${topic}:${partition}`;
-    const checkpoint = BigInt(await this.engine.checkpointOf(topic, partition));
     const first = BigInt(batch.messages[0].offset);
+    const checkpoint =
+      this.appliedUpTo.get(key) === first ? first : BigInt(await this.engine.checkpointOf(topic, partition));
     if (first > checkpoint && this.soughtTo.get(key) !== checkpoint.toString()) {
       // The group's offset is ahead of what the read model has applied: go back, skip nothing.
       this.logger.warn(`${key}: fetched from ${first}, checkpoint is ${checkpoint}: seeking back to the checkpoint`);
@@ -127,6 +135,7 @@ export class ProjectionsConsumer implements OnApplicationBootstrap, OnApplicatio
           .map((message) => ({ topic, partition, offset: message.offset, streamType, value: message.value })),
       );
       last = chunk[chunk.length - 1].offset;
+      this.appliedUpTo.set(key, BigInt(last) + 1n);
       resolveOffset(last);
       await heartbeat();
     }
@@ -137,8 +146,9 @@ export class ProjectionsConsumer implements OnApplicationBootstrap, OnApplicatio
       { topic, partition: String(partition) },
       Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(next))),
     );
-    // Only now, after the transactions committed: Kafka's offset is a hint, the checkpoint the truth.
-    await consumer.commitOffsets([{ topic, partition, offset: next }]).catch((error: Error) => {
+    // Only now, after the transactions committed: Kafka's offset is a hint, the checkpoint the truth
+    // (so the next batch does not wait for it).
+    void consumer.commitOffsets([{ topic, partition, offset: next }]).catch((error: Error) => {
       this.logger.debug(`${key}: offset commit failed (the checkpoint is what counts): ${error.message}`);
     });
   }
