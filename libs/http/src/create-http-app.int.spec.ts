@@ -1,8 +1,8 @@
-import { Body, Controller, HttpCode, Module, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Module, Param, Post, Query } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LoggingModule } from '@analytics/observability';
-import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { createHttpApp, MAX_BODY_DEPTH } from './create-http-app';
 
 class RenameRequest {
@@ -14,6 +14,12 @@ class RenameRequest {
   @Min(1)
   @Max(10)
   priority!: number;
+}
+
+class ListThingsRequest {
+  @IsString()
+  @IsOptional()
+  name?: string;
 }
 
 @Controller('things')
@@ -28,6 +34,11 @@ class ThingsController {
   @HttpCode(200)
   archive(@Param('id') id: string) {
     return { archived: id };
+  }
+
+  @Get()
+  list(@Query() query: ListThingsRequest) {
+    return { query };
   }
 }
 
@@ -67,6 +78,21 @@ describe('createHttpApp', () => {
       status: 400,
       errors: [{ field: 'isAdmin', message: 'property isAdmin should not exist' }],
     });
+  });
+
+  it('refuses query parameters on an operation that declares none, and unknown ones where it declares some', async () => {
+    const archive = await app.inject({ method: 'POST', url: '/v1/things/7/archive?force=true' });
+    expect(archive.statusCode).toBe(400);
+    expect(archive.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(archive.json()).toMatchObject({
+      type: 'https://analytics-engine.dev/problems/validation-error',
+      errors: [{ field: 'force', message: 'query parameter force is not accepted by this operation' }],
+    });
+    expect((await app.inject({ method: 'POST', url: '/v1/things/7/archive' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/v1/things?name=a' })).json()).toEqual({ query: { name: 'a' } });
+    const unknown = await app.inject({ method: 'GET', url: '/v1/things?name=a&isAdmin=1' });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().errors).toEqual([{ field: 'isAdmin', message: 'property isAdmin should not exist' }]);
   });
 
   it('reads escaped keys as sent, also after a body with a `\\` key (V8 bug in JSON.parse)', async () => {

@@ -10,6 +10,7 @@ import { parseJson } from '@analytics/json';
 import { Logger } from 'nestjs-pino';
 import { scan as refusePrototypeKeys } from 'secure-json-parse';
 import { createValidationPipe } from './validation';
+import { UndeclaredQueryGuard } from './undeclared-query.guard';
 import { ProblemDetailsFilter, toProblem } from './problem-details.filter';
 
 export interface HttpAppOptions {
@@ -112,6 +113,7 @@ export async function createHttpApp(appModule: Type, options: HttpAppOptions): P
     exclude: UNVERSIONED.map((path) => ({ path, method: RequestMethod.ALL })),
   });
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalGuards(new UndeclaredQueryGuard());
   // Nest tries global filters from the last registered: the catch-all goes first.
   app.useGlobalFilters(new ProblemDetailsFilter(), ...(options.filters ?? []));
 
