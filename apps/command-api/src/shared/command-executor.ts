@@ -123,14 +123,13 @@ export class CommandExecutor {
         topic: this.topics.eventsOf(stream.streamType),
         alongside,
       });
-      appendedEvents = true;
       return { id, version: appended.version, position: appended.position };
     };
-    let appendedEvents = false;
     const result = await (command.readsOtherTables
       ? this.db.transaction((tx) => decideAndWrite(tx))
       : decideAndWrite(this.db));
-    if (appendedEvents) this.outbox.committed();
+    // The stream moved: its events are committed in the outbox, for this process's relay to send.
+    if (result.version > version) this.outbox.committed();
     return result;
   }
 
