@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { freePort } from '../../../test/harness/app-process';
 import { BenchContext } from './context';
-import { migrateApp, RunningApp, startServerProcess } from './server-process';
+import { migrateApp, requireBuild, RunningApp, startServerProcess } from './server-process';
 
 export type { RunningApp } from './server-process';
 
@@ -24,6 +24,7 @@ export async function startCommandApi(
   databaseUrl: string,
   env: Record<string, string> = {},
 ): Promise<RunningApp> {
+  requireBuild(MAIN);
   const port = await freePort();
   return startServerProcess(ctx, `command-api-${label}`, [MAIN], `http://127.0.0.1:${port}`, '/health/ready', {
     COMMAND_API_PORT: String(port),

@@ -25,6 +25,7 @@ export async function startQueryApi(
   databaseUrl: string,
   env: Record<string, string> = {},
 ): Promise<RunningApp> {
+  requireBuild(MAIN);
   const port = await freePort();
   const groupId = `bench-${ctx.runId}-${label}`;
   // Cleanups run in reverse order: this one after the process has stopped.

@@ -38,7 +38,6 @@ export async function startServerProcess(
   readyPath: string,
   env: Record<string, string>,
 ): Promise<RunningApp> {
-  if (args[0]?.endsWith('main.js')) requireBuild(args[0]);
   const logFile = join(ctx.workDir, `${label}.log`);
   const log = openSync(logFile, 'a');
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', log, log] });
