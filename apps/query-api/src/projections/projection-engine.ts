@@ -315,7 +315,11 @@ export class ProjectionEngine {
       before.get(streamKey(row.stream_type, row.stream_id))!.waiting.set(row.stream_version, row.envelope);
     }
     const idsByType = new Map<string, string[]>();
-    types.forEach((type, i) => idsByType.set(type, [...(idsByType.get(type) ?? []), ids[i]]));
+    types.forEach((type, i) => {
+      const streamIds = idsByType.get(type) ?? [];
+      streamIds.push(ids[i]);
+      idsByType.set(type, streamIds);
+    });
     for (const [streamType, streamIds] of idsByType) {
       const projection = this.projections.get(streamType);
       // No projection: the plan's fold throws for these events, and the last attempt dead-letters them.
