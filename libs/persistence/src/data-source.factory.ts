@@ -9,6 +9,11 @@ export interface SchemaOwner {
   entities: MixedList<Function | string | EntitySchema>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function | string>;
+  /**
+   * Postgres settings for every connection of this side (sent as the connection's `options`),
+   * where its tables need other planner settings than the server's defaults.
+   */
+  sessionSettings?: Record<string, string>;
 }
 
 export interface DataSourceSettings {
@@ -37,11 +42,21 @@ export function buildDataSourceOptions(owner: SchemaOwner, settings: DataSourceS
     migrationsRun: false,
     // Not 'error': TypeORM would log failed queries with their parameters (user data) verbatim.
     logging: ['warn'],
-    extra: { max: settings.poolMax ?? 10 },
+    extra: {
+      max: settings.poolMax ?? 10,
+      ...(owner.sessionSettings ? { options: sessionOptions(owner.sessionSettings) } : {}),
+    },
   };
 }
 
 /** Creates (without initialising) a data source for one owner. */
 export function createDataSource(owner: SchemaOwner, settings: DataSourceSettings): DataSource {
   return new DataSource(buildDataSourceOptions(owner, settings));
+}
+
+/** `-c name=value` pairs, as libpq's `options` takes them (a space or backslash is escaped). */
+function sessionOptions(settings: Record<string, string>): string {
+  return Object.entries(settings)
+    .map(([name, value]) => `-c ${name}=${value.replace(/[\\ ]/g, (c) => `\\${c}`)}`)
+    .join(' ');
 }
