@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queryable, TransactionalDatabase } from '@analytics/persistence';
-import { planBatch, PlannedOutcome, StreamBefore, streamKey } from './batch-plan';
+import { BatchPlan, planBatch, PlannedOutcome, StreamBefore, streamKey } from './batch-plan';
 import { DecodeResult, EventDecoder, EventIdentity } from './event-decoder';
 import { ProjectedEvent } from './projected-event';
 import { ProjectionChanges } from '../shared/query-cache';
@@ -54,6 +54,16 @@ interface ApplyContext {
   /** Cache keys and positions to act on once the transaction has committed. */
   changes: ProjectionChanges;
 }
+
+/** Where a partition's checkpoint moves once a batch is applied: the offset after its last message. */
+interface CheckpointMove {
+  topic: string;
+  partition: number;
+  next: string;
+}
+
+/** The one-event-at-a-time path writes its events as it goes: its bookkeeping is the checkpoint alone. */
+const NOTHING_PLANNED = { applied: [], streams: [], park: [] };
 
 /** Called after each projection transaction COMMITS with what it changed (cache invalidation, waiters). */
 export type CommittedListener = (changes: ProjectionChanges) => Promise<void>;
@@ -189,45 +199,44 @@ export class ProjectionEngine {
       });
     }
     const touched = new Set<string>();
+    const checkpointAfter = next === undefined ? undefined : { topic, partition, next: next.toString() };
     if (lastAttempt) {
       for (const { index, event, parsed } of decodedEvents) {
         const source = { topic, partition, offset: messages[index].offset };
         outcomes[index] = await this.accept(tx, event, parsed, { source, touched, changes });
       }
+      await this.record(tx, NOTHING_PLANNED, checkpointAfter);
     } else {
       const planned = await this.applyAsBatch(
         tx,
         decodedEvents.map(({ event }) => event),
+        checkpointAfter,
         touched,
         changes,
       );
       decodedEvents.forEach(({ index }, i) => (outcomes[index] = planned[i]));
     }
     await this.refreshOverviews(tx, touched, changes);
-    if (next !== undefined) {
-      await tx.query(
-        `INSERT INTO read_model.projection_checkpoints (projection, topic, partition, next_offset, updated_at)
-         VALUES ($1, $2, $3, $4, now())
-         ON CONFLICT (projection, topic, partition) DO UPDATE
-           SET next_offset = GREATEST(projection_checkpoints.next_offset, EXCLUDED.next_offset), updated_at = now()`,
-        [this.options.projection, topic, partition, next.toString()],
-      );
-    }
     return outcomes;
   }
 
   /**
    * Applies decoded events set-based: the ledger and the stream versions are read for all of them
-   * at once, every stream's events are folded in memory (planBatch), and each table is written
-   * with one statement. Any failure throws (the caller's transaction rolls back).
+   * at once, every stream's events are folded in memory (planBatch), each read-model table is
+   * written with one statement, and the bookkeeping (with the checkpoint) with one more. Any
+   * failure throws (the caller's transaction rolls back).
    */
   private async applyAsBatch(
     tx: Queryable,
     events: ProjectedEvent[],
+    checkpointAfter: CheckpointMove | undefined,
     touched: Set<string>,
     changes: ProjectionChanges,
   ): Promise<PlannedOutcome[]> {
-    if (events.length === 0) return [];
+    if (events.length === 0) {
+      await this.record(tx, NOTHING_PLANNED, checkpointAfter);
+      return [];
+    }
     const alreadyApplied = await this.appliedAmong(tx, events);
     const before = await this.lockStreams(
       tx,
@@ -247,13 +256,7 @@ export class ProjectionEngine {
       changes.changed(stream.streamType, stream.streamId, stream.row!.clientId);
     }
     for (const [streamType, rows] of foldedByType) await projectionOf(this.projections, streamType).save(tx, rows);
-    await this.recordApplied(tx, plan.applied);
-    await this.moveStreams(tx, plan.streams);
-    await this.clearWaiting(
-      tx,
-      plan.streams.filter((stream) => stream.consumedWaiting),
-    );
-    await this.park(tx, plan.park);
+    await this.record(tx, plan, checkpointAfter);
 
     for (const event of plan.applied) {
       changes.applied(event.position, event.occurredAt);
@@ -331,70 +334,64 @@ export class ProjectionEngine {
     return before;
   }
 
-  private async recordApplied(tx: Queryable, events: ProjectedEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    await tx.query(
-      `INSERT INTO read_model.applied_events (event_id, position, stream_type, stream_id, stream_version)
-       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::int[])`,
-      [
-        events.map((event) => event.id),
-        events.map((event) => event.position),
-        events.map((event) => event.streamType),
-        events.map((event) => event.streamId),
-        events.map((event) => event.streamVersion),
-      ],
-    );
-  }
-
-  private async moveStreams(
+  /**
+   * The bookkeeping of a batch, in ONE statement (its parts write different rows, so that running
+   * them together changes nothing but the round trips): the applied events into the ledger, the
+   * streams' new versions, their consumed waiting rows deleted, early events parked, and the
+   * partition's checkpoint moved past the batch.
+   */
+  private async record(
     tx: Queryable,
-    streams: { streamType: string; streamId: string; version: number; position: string | null }[],
+    plan: Pick<BatchPlan<StreamRow>, 'applied' | 'streams' | 'park'>,
+    checkpointAfter: CheckpointMove | undefined,
   ): Promise<void> {
-    if (streams.length === 0) return;
+    const { applied, streams, park } = plan;
+    if (applied.length === 0 && streams.length === 0 && park.length === 0 && !checkpointAfter) return;
+    const cleared = streams.filter((stream) => stream.consumedWaiting);
     await tx.query(
-      `UPDATE read_model.stream_versions v
-          SET version = s.version, position = coalesce(s.position, v.position), updated_at = now()
-         FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[]) AS s(stream_type, stream_id, version, position)
-        WHERE v.stream_type = s.stream_type AND v.stream_id = s.stream_id`,
+      `WITH applied AS (
+         INSERT INTO read_model.applied_events (event_id, position, stream_type, stream_id, stream_version)
+         SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::int[])
+       ), moved AS (
+         UPDATE read_model.stream_versions v
+            SET version = s.version, position = coalesce(s.position, v.position), updated_at = now()
+           FROM unnest($6::text[], $7::text[], $8::int[], $9::bigint[]) AS s(stream_type, stream_id, version, position)
+          WHERE v.stream_type = s.stream_type AND v.stream_id = s.stream_id
+       ), cleared AS (
+         DELETE FROM read_model.pending_events p
+          USING unnest($10::text[], $11::text[], $12::int[]) AS s(stream_type, stream_id, version)
+          WHERE p.stream_type = s.stream_type AND p.stream_id = s.stream_id AND p.stream_version <= s.version
+       ), parked AS (
+         -- Early events, beyond their stream's new version: never rows that "cleared" deletes.
+         INSERT INTO read_model.pending_events (stream_type, stream_id, stream_version, event_id, envelope)
+         SELECT * FROM unnest($13::text[], $14::text[], $15::int[], $16::uuid[], $17::jsonb[]) ON CONFLICT DO NOTHING
+       )
+       INSERT INTO read_model.projection_checkpoints (projection, topic, partition, next_offset, updated_at)
+       SELECT $18, $19, $20, $21::bigint, now() WHERE $21::bigint IS NOT NULL
+       ON CONFLICT (projection, topic, partition) DO UPDATE
+         SET next_offset = GREATEST(projection_checkpoints.next_offset, EXCLUDED.next_offset), updated_at = now()`,
       [
+        applied.map((event) => event.id),
+        applied.map((event) => event.position),
+        applied.map((event) => event.streamType),
+        applied.map((event) => event.streamId),
+        applied.map((event) => event.streamVersion),
         streams.map((stream) => stream.streamType),
         streams.map((stream) => stream.streamId),
         streams.map((stream) => stream.version),
         streams.map((stream) => stream.position),
-      ],
-    );
-  }
-
-  /** Deletes the waiting rows at or below each stream's new version. */
-  private async clearWaiting(
-    tx: Queryable,
-    streams: { streamType: string; streamId: string; version: number }[],
-  ): Promise<void> {
-    if (streams.length === 0) return;
-    await tx.query(
-      `DELETE FROM read_model.pending_events p
-        USING unnest($1::text[], $2::text[], $3::int[]) AS s(stream_type, stream_id, version)
-        WHERE p.stream_type = s.stream_type AND p.stream_id = s.stream_id AND p.stream_version <= s.version`,
-      [
-        streams.map((stream) => stream.streamType),
-        streams.map((stream) => stream.streamId),
-        streams.map((stream) => stream.version),
-      ],
-    );
-  }
-
-  /** Parks early events in pending_events until their predecessor is applied. */
-  private async park(tx: Queryable, events: ProjectedEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    await tx.query(
-      `INSERT INTO read_model.pending_events (stream_type, stream_id, stream_version, event_id, envelope)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::uuid[], $5::jsonb[]) ON CONFLICT DO NOTHING`,
-      [
-        events.map((event) => event.streamType),
-        events.map((event) => event.streamId),
-        events.map((event) => event.streamVersion),
-        events.map((event) => event.id),
-        events.map((event) => JSON.stringify(event)),
+        cleared.map((stream) => stream.streamType),
+        cleared.map((stream) => stream.streamId),
+        cleared.map((stream) => stream.version),
+        park.map((event) => event.streamType),
+        park.map((event) => event.streamId),
+        park.map((event) => event.streamVersion),
+        park.map((event) => event.id),
+        park.map((event) => JSON.stringify(event)),
+        this.options.projection,
+        checkpointAfter?.topic ?? null,
+        checkpointAfter?.partition ?? null,
+        checkpointAfter?.next ?? null,
       ],
     );
   }
