@@ -3,7 +3,7 @@ import { useSafeJsonParsing } from './pg-json';
 
 /** What one side of the system (command-api or query-api) owns in its database. */
 export interface SchemaOwner {
-  /** Used as the Postgres `application_name` and in the migrations table name. */
+  /** Used as the Postgres `application_name` (unless settings name another) and in the migrations table name. */
   name: string;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   entities: MixedList<Function | string | EntitySchema>;
@@ -19,6 +19,8 @@ export interface SchemaOwner {
 export interface DataSourceSettings {
   url: string;
   poolMax?: number;
+  /** Postgres `application_name` (default: the owner's name), e.g. for a CLI of that side. */
+  applicationName?: string;
 }
 
 /**
@@ -33,7 +35,7 @@ export function buildDataSourceOptions(owner: SchemaOwner, settings: DataSourceS
   return {
     type: 'postgres',
     url: settings.url,
-    applicationName: owner.name,
+    applicationName: settings.applicationName ?? owner.name,
     entities: owner.entities,
     migrations: owner.migrations,
     migrationsTableName: `migrations_${owner.name.replace(/[^a-z0-9]+/gi, '_')}`,

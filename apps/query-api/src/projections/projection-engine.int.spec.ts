@@ -244,4 +244,36 @@ describe('ProjectionEngine', () => {
     });
     expect(again).toBe('checkpointed');
   });
+
+  it('applies the messages of several partitions in one call, each against its own checkpoint', async () => {
+    const topic = 'it.connector-profile';
+    const [first] = envelopesOf('connector-profile', randomUUID(), [
+      sample.connectorRegistered('partitions', 'on-one', 'postgres'),
+    ]);
+    const [second, renamed] = envelopesOf('connector-profile', randomUUID(), [
+      sample.connectorRegistered('partitions', 'on-two', 'sftp'),
+      sample.connectorUpdated({ tags: ['moved'] }),
+    ]);
+    // Partition 2 already applied its offset 0 (the same event): it is checkpointed, not applied twice.
+    await engine.handle({
+      topic,
+      partition: 2,
+      offset: '0',
+      streamType: 'connector-profile',
+      value: Buffer.from(JSON.stringify(second)),
+    });
+    [first, second, renamed].forEach((envelope) => delivered.set(envelope.id, envelope));
+    const message = (partition: number, offset: number, envelope: EventEnvelope): IncomingMessage => ({
+      topic,
+      partition,
+      offset: String(offset),
+      streamType: 'connector-profile',
+      value: Buffer.from(JSON.stringify(envelope)),
+    });
+    const outcomes = await engine.handleBatch([message(2, 0, second), message(1, 0, first), message(2, 1, renamed)]);
+    expect(outcomes).toEqual(['checkpointed', 'applied', 'applied']);
+    expect(await engine.checkpointOf(topic, 1)).toBe('1');
+    expect(await engine.checkpointOf(topic, 2)).toBe('2');
+    expect(canonicalState(await readModelSnapshot(db))).toEqual(expectedState());
+  });
 });

@@ -62,6 +62,8 @@ interface CheckpointMove {
   next: string;
 }
 
+const partitionKey = (topic: string, partition: number) => `${topic}:${partition}`;
+
 /** The one-event-at-a-time path writes its events as it goes: its bookkeeping is the checkpoint alone. */
 const NOTHING_PLANNED = { applied: [], streams: [], park: [] };
 
@@ -132,17 +134,13 @@ export class ProjectionEngine {
   }
 
   /**
-   * Handles consecutive messages of ONE partition in one transaction (each message's effects,
-   * its ledger entry and the checkpoint past it commit together). On an error the transaction is
-   * retried; the last attempt applies the events one by one and dead-letters one whose projection
-   * fails.
+   * Handles messages of one or more partitions in one transaction (each message's effects, its
+   * ledger entry and its partition's checkpoint past it commit together); each partition's
+   * messages must come in offset order. On an error the transaction is retried; the last attempt
+   * applies the events one by one and dead-letters one whose projection fails.
    */
   async handleBatch(messages: IncomingMessage[]): Promise<Outcome[]> {
     if (messages.length === 0) return [];
-    const { topic, partition } = messages[0];
-    if (messages.some((message) => message.topic !== topic || message.partition !== partition)) {
-      throw new Error('handleBatch takes the messages of one partition');
-    }
     const decoded = messages.map((message) => this.decoder.decode(message.value, message.streamType));
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= this.options.maxAttempts;
@@ -166,23 +164,19 @@ export class ProjectionEngine {
     lastAttempt: boolean,
     changes: ProjectionChanges,
   ): Promise<Outcome[]> {
-    const { topic, partition } = messages[0];
     await this.pausePoint(tx);
-    const [checkpoint] = await tx.query(
-      `SELECT next_offset::text AS next_offset FROM read_model.projection_checkpoints
-        WHERE projection = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
-      [this.options.projection, topic, partition],
-    );
-    const from = BigInt(checkpoint?.next_offset ?? '0');
+    const from = await this.lockCheckpoints(tx, messages);
+    const next = new Map<string, CheckpointMove>();
     const outcomes = new Array<Outcome>(messages.length);
     const decodedEvents: { index: number; event: ProjectedEvent; parsed: Record<string, unknown> }[] = [];
-    let next: bigint | undefined;
     for (const [i, message] of messages.entries()) {
-      if (BigInt(message.offset) < from) {
+      const { topic, partition, offset } = message;
+      const key = partitionKey(topic, partition);
+      if (BigInt(offset) < from.get(key)!) {
         outcomes[i] = 'checkpointed';
         continue;
       }
-      next = BigInt(message.offset) + 1n;
+      next.set(key, { topic, partition, next: (BigInt(offset) + 1n).toString() });
       const result = decoded[i];
       if (result.ok) {
         decodedEvents.push({ index: i, event: result.event, parsed: result.parsed });
@@ -195,14 +189,15 @@ export class ProjectionEngine {
         streamType: message.streamType,
         envelope: result.parsed ?? null,
         raw: message.value,
-        source: { topic, partition, offset: message.offset },
+        source: { topic, partition, offset },
       });
     }
     const touched = new Set<string>();
-    const checkpointAfter = next === undefined ? undefined : { topic, partition, next: next.toString() };
+    const checkpointAfter = [...next.values()];
     if (lastAttempt) {
       for (const { index, event, parsed } of decodedEvents) {
-        const source = { topic, partition, offset: messages[index].offset };
+        const { topic, partition, offset } = messages[index];
+        const source = { topic, partition, offset };
         outcomes[index] = await this.accept(tx, event, parsed, { source, touched, changes });
       }
       await this.record(tx, NOTHING_PLANNED, checkpointAfter);
@@ -221,6 +216,34 @@ export class ProjectionEngine {
   }
 
   /**
+   * Locks the checkpoint rows of the messages' partitions (in one order for every transaction)
+   * and answers, per partition, the next offset to apply (0 for a partition seen first).
+   */
+  private async lockCheckpoints(tx: Queryable, messages: IncomingMessage[]): Promise<Map<string, bigint>> {
+    const from = new Map<string, bigint>();
+    const topics: string[] = [];
+    const partitions: number[] = [];
+    for (const { topic, partition } of messages) {
+      const key = partitionKey(topic, partition);
+      if (from.has(key)) continue;
+      from.set(key, 0n);
+      topics.push(topic);
+      partitions.push(partition);
+    }
+    const rows: { topic: string; partition: number; next_offset: string }[] = await tx.query(
+      `SELECT c.topic, c.partition, c.next_offset::text AS next_offset
+         FROM read_model.projection_checkpoints c
+         JOIN unnest($2::text[], $3::int[]) AS p(topic, partition) ON c.topic = p.topic AND c.partition = p.partition
+        WHERE c.projection = $1
+        ORDER BY c.topic, c.partition
+          FOR UPDATE OF c`,
+      [this.options.projection, topics, partitions],
+    );
+    for (const row of rows) from.set(partitionKey(row.topic, row.partition), BigInt(row.next_offset));
+    return from;
+  }
+
+  /**
    * Applies decoded events set-based: the ledger and the stream versions are read for all of them
    * at once, every stream's events are folded in memory (planBatch), each read-model table is
    * written with one statement, and the bookkeeping (with the checkpoint) with one more. Any
@@ -229,7 +252,7 @@ export class ProjectionEngine {
   private async applyAsBatch(
     tx: Queryable,
     events: ProjectedEvent[],
-    checkpointAfter: CheckpointMove | undefined,
+    checkpointAfter: CheckpointMove[],
     touched: Set<string>,
     changes: ProjectionChanges,
   ): Promise<PlannedOutcome[]> {
@@ -337,16 +360,16 @@ export class ProjectionEngine {
   /**
    * The bookkeeping of a batch, in ONE statement (its parts write different rows, so that running
    * them together changes nothing but the round trips): the applied events into the ledger, the
-   * streams' new versions, their consumed waiting rows deleted, early events parked, and the
-   * partition's checkpoint moved past the batch.
+   * streams' new versions, their consumed waiting rows deleted, early events parked, and each
+   * partition's checkpoint moved past its last message of the batch.
    */
   private async record(
     tx: Queryable,
     plan: Pick<BatchPlan<StreamRow>, 'applied' | 'streams' | 'park'>,
-    checkpointAfter: CheckpointMove | undefined,
+    checkpointAfter: CheckpointMove[],
   ): Promise<void> {
     const { applied, streams, park } = plan;
-    if (applied.length === 0 && streams.length === 0 && park.length === 0 && !checkpointAfter) return;
+    if (applied.length === 0 && streams.length === 0 && park.length === 0 && checkpointAfter.length === 0) return;
     const cleared = streams.filter((stream) => stream.consumedWaiting);
     await tx.query(
       `WITH applied AS (
@@ -367,7 +390,8 @@ export class ProjectionEngine {
          SELECT * FROM unnest($13::text[], $14::text[], $15::int[], $16::uuid[], $17::jsonb[]) ON CONFLICT DO NOTHING
        )
        INSERT INTO read_model.projection_checkpoints (projection, topic, partition, next_offset, updated_at)
-       SELECT $18, $19, $20, $21::bigint, now() WHERE $21::bigint IS NOT NULL
+       SELECT $18, topic, partition, next_offset, now()
+         FROM unnest($19::text[], $20::int[], $21::bigint[]) AS c(topic, partition, next_offset)
        ON CONFLICT (projection, topic, partition) DO UPDATE
          SET next_offset = GREATEST(projection_checkpoints.next_offset, EXCLUDED.next_offset), updated_at = now()`,
       [
@@ -389,9 +413,9 @@ export class ProjectionEngine {
         park.map((event) => event.id),
         park.map((event) => JSON.stringify(event)),
         this.options.projection,
-        checkpointAfter?.topic ?? null,
-        checkpointAfter?.partition ?? null,
-        checkpointAfter?.next ?? null,
+        checkpointAfter.map((move) => move.topic),
+        checkpointAfter.map((move) => move.partition),
+        checkpointAfter.map((move) => move.next),
       ],
     );
   }

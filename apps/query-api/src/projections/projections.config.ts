@@ -51,9 +51,12 @@ export interface ProjectionsConfig {
   groupId: string;
   /** Env `PROJECTIONS_ENABLED` (true): false serves queries only. */
   enabled: boolean;
-  /** Env `PROJECTIONS_CONCURRENCY` (3): partitions applied in parallel. */
+  /** Env `PROJECTIONS_CONCURRENCY` (3): projection transactions in parallel. */
   concurrency: number;
-  /** Env `PROJECTIONS_BATCH_SIZE` (200): consecutive messages of a partition applied per transaction. */
+  /**
+   * Env `PROJECTIONS_BATCH_SIZE` (200): messages per transaction at most, from one or more
+   * partitions (a partition's messages are taken this many at a time).
+   */
   batchSize: number;
   /** Env `PROJECTIONS_SESSION_TIMEOUT_MS` (30000): how soon a crashed member's partitions move. */
   sessionTimeoutMs: number;

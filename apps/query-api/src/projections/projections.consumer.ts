@@ -3,7 +3,8 @@ import { STREAM_TYPES } from '@analytics/contracts';
 import { ensureTopics, TopicNames } from '@analytics/messaging';
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ProjectionEngine } from './projection-engine';
+import { ChunkCoalescer } from './chunk-coalescer';
+import { IncomingMessage, Outcome, ProjectionEngine } from './projection-engine';
 import { projectionsConfig, ProjectionsConfig } from './projections.config';
 import { ProjectionsMetrics } from './projections.metrics';
 
@@ -13,6 +14,10 @@ import { ProjectionsMetrics } from './projections.metrics';
  * Kafka's group offset says otherwise, e.g. after the offsets were reset or lost), messages below
  * it are passed over, and Kafka offsets are committed only after the transactions that applied
  * the messages committed.
+ *
+ * The partitions of one fetch are handled at once, and their messages applied together: up to
+ * PROJECTIONS_BATCH_SIZE messages per transaction (a partition's consecutive messages are never
+ * split between two), up to PROJECTIONS_CONCURRENCY transactions at a time.
  */
 @Injectable()
 export class ProjectionsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -28,6 +33,7 @@ export class ProjectionsConsumer implements OnApplicationBootstrap, OnApplicatio
    * it anyway, under its lock, and passes over what another owner applied meanwhile).
    */
   private readonly appliedUpTo = new Map<string, bigint>();
+  private readonly transactions: ChunkCoalescer<IncomingMessage, Outcome>;
 
   constructor(
     private readonly kafka: Kafka,
@@ -37,6 +43,10 @@ export class ProjectionsConsumer implements OnApplicationBootstrap, OnApplicatio
     @Inject(projectionsConfig.KEY) private readonly config: ProjectionsConfig,
   ) {
     for (const streamType of STREAM_TYPES) this.streamTypeOf.set(this.topics.eventsOf(streamType), streamType);
+    this.transactions = new ChunkCoalescer((messages) => this.engine.handleBatch(messages), {
+      maxItems: config.batchSize,
+      maxConcurrent: config.concurrency,
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -85,7 +95,9 @@ export class ProjectionsConsumer implements OnApplicationBootstrap, OnApplicatio
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.config.concurrency,
+      // Every partition of a fetch handed to eachBatch at once, so that their messages can share
+      // transactions (the coalescer bounds the transactions).
+      partitionsConsumedConcurrently: Math.max(this.config.concurrency, topics.length * this.config.topicPartitions),
       eachBatch: (payload) => this.eachBatch(consumer, payload),
     });
     this.logger.log(`Projections consuming ${topics.join(', ')} as group ${this.config.groupId}`);
@@ -129,7 +141,7 @@ export class ProjectionsConsumer implements OnApplicationBootstrap, OnApplicatio
     for (let i = 0; i < batch.messages.length; i += this.config.batchSize) {
       if (!isRunning() || isStale()) break;
       const chunk = batch.messages.slice(i, i + this.config.batchSize);
-      await this.engine.handleBatch(
+      await this.transactions.submit(
         chunk
           .filter((message) => BigInt(message.offset) >= checkpoint)
           .map((message) => ({ topic, partition, offset: message.offset, streamType, value: message.value })),

@@ -1,8 +1,9 @@
 import { ReadThroughCache, redisConfig } from '@analytics/cache';
-import { databaseConfig, useSafeJsonParsing } from '@analytics/persistence';
+import { buildDataSourceOptions, databaseConfig } from '@analytics/persistence';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { projectionsConfig } from '../projections.config';
+import { queryApiSchema } from '../../query-api.schema';
 import { QueryCache } from '../../shared/query-cache';
 import { EventFeedClient } from './event-feed.client';
 import {
@@ -58,13 +59,14 @@ export async function runRebuildCli(args: string[]): Promise<number> {
   }
   const { readUrl } = databaseConfig();
   const projections = projectionsConfig();
-  useSafeJsonParsing();
-  const db = new DataSource({
-    type: 'postgres',
-    url: readUrl,
-    applicationName: 'query-api projections:rebuild',
-    extra: { max: config.lanes + 3 },
-  });
+  // query-api's own connection settings (a new read model fills from empty: see queryApiSchema).
+  const db = new DataSource(
+    buildDataSourceOptions(queryApiSchema, {
+      url: readUrl,
+      poolMax: config.lanes + 3,
+      applicationName: 'query-api projections:rebuild',
+    }),
+  );
   const redisSettings = redisConfig();
   const redis = new Redis(redisSettings.url, {
     connectionName: 'query-api-rebuild',
