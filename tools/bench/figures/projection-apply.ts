@@ -7,7 +7,9 @@
  *
  * Ours: each round, a query-api process (dist) with a fresh read database and consumer group
  * consumes the topics from the start, with PROJECTIONS_BATCH_SIZE = 200 and
- * PROJECTIONS_CONCURRENCY = 3 (the defaults, set explicitly because the baseline copies them).
+ * PROJECTIONS_CONCURRENCY = 3 (the defaults, set explicitly because the baseline copies them;
+ * catching up, each transaction is one partition's 200 messages, the coalescer having no smaller
+ * chunks to join).
  * Timed from the first checkpoint seen committed to the last one (the checkpoints of all
  * partitions add up to every message), polled every 25 ms in the read database; the events of
  * the first observation are not counted. Start-up and the group join are not timed.
