@@ -178,14 +178,20 @@ export class OutboxRelay {
 
   private async pendingRows(): Promise<PendingRow[]> {
     const rows: Record<string, unknown>[] = await this.statements.query(
-      `SELECT o.id::text AS outbox_id, o.topic, o.message_key, e.position::text AS position, e.event_id,
+      // The parked keys are gathered once per round (MATERIALIZED; there are none, or a few): as a
+      // correlated NOT EXISTS, Postgres could probe for them once per candidate row through the
+      // index of all unpublished rows, 5 s a round on a 66,000-row backlog (seen in the bench).
+      `WITH parked AS MATERIALIZED (
+         SELECT topic, message_key, min(id) AS first_id FROM outbox
+          WHERE parked_at IS NOT NULL AND published_at IS NULL
+          GROUP BY topic, message_key)
+       SELECT o.id::text AS outbox_id, o.topic, o.message_key, e.position::text AS position, e.event_id,
               e.stream_type, e.stream_id, e.stream_version, e.event_type, e.schema_version, e.data, e.metadata,
               e.occurred_at
          FROM outbox o JOIN events e ON e.position = o.event_position
         WHERE o.published_at IS NULL AND o.parked_at IS NULL
-          AND NOT EXISTS (SELECT 1 FROM outbox parked
-                           WHERE parked.parked_at IS NOT NULL AND parked.published_at IS NULL
-                             AND parked.topic = o.topic AND parked.message_key = o.message_key AND parked.id < o.id)
+          AND NOT EXISTS (SELECT 1 FROM parked
+                           WHERE parked.topic = o.topic AND parked.message_key = o.message_key AND parked.first_id < o.id)
         ORDER BY o.id
         LIMIT $1`,
       [this.options.batchSize ?? 500],
