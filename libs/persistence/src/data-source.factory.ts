@@ -46,6 +46,10 @@ export function buildDataSourceOptions(owner: SchemaOwner, settings: DataSourceS
     logging: ['warn'],
     extra: {
       max: settings.poolMax ?? 10,
+      // Statements issued without waiting for each other's answers go out together (pg's pipeline
+      // mode; Postgres still runs them one after the other, in order): a transaction that issues
+      // its independent statements at once pays one round trip for them, not one each.
+      pipeline: true,
       ...(owner.sessionSettings ? { options: sessionOptions(owner.sessionSettings) } : {}),
     },
   };

@@ -8,6 +8,11 @@ import { Queryable, TransactionalDatabase } from './queryable';
  * and plans each distinct statement once per connection instead of on every call (for the
  * command path's append, planning cost as much as executing). Statements must take their values
  * as parameters, never inlined, or each text would be prepared anew. Answers rows, as a SELECT.
+ *
+ * On a pool whose connections pipeline (`pipeline: true`, as buildDataSourceOptions sets it), the
+ * statements a transaction issues without awaiting each other (`Promise.all`) share one round
+ * trip; Postgres runs them in the order issued, each with its own snapshot, so a read issued
+ * after a lock still sees what the lock's previous holder committed.
  */
 export class PreparedStatements implements TransactionalDatabase {
   private readonly names = new Map<string, string>();

@@ -1,5 +1,5 @@
 import { EventEnvelope } from '@analytics/contracts';
-import { PreparedStatements, runPendingMigrations } from '@analytics/persistence';
+import { createDataSource, PreparedStatements, runPendingMigrations } from '@analytics/persistence';
 import { canonicalState, createScratchDatabase, envelopesOf, readModelSnapshot, sample } from '@analytics/testing';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -25,7 +25,7 @@ describe('ProjectionEngine, set-based against one event at a time', () => {
     const scratch = await createScratchDatabase(label);
     databases.push(scratch);
     await runPendingMigrations(queryApiSchema, scratch.url);
-    const db = await new DataSource({ type: 'postgres', url: scratch.url, extra: { max: 3 } }).initialize();
+    const db = await createDataSource(queryApiSchema, { url: scratch.url, poolMax: 3 }).initialize();
     sources.push(db);
     const options = { projection: 'it', maxAttempts, retryDelayMs: 1, rawExcerptBytes: 256 };
     return { db, engine: new ProjectionEngine(PreparedStatements.of(db), decoder, new ReadModelStore(), options) };

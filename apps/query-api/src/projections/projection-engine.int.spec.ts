@@ -1,5 +1,5 @@
 import { EventEnvelope, UpcasterRegistry } from '@analytics/contracts';
-import { PreparedStatements, runPendingMigrations } from '@analytics/persistence';
+import { createDataSource, PreparedStatements, runPendingMigrations } from '@analytics/persistence';
 import { canonicalState, createScratchDatabase, envelopesOf, readModelSnapshot, sample } from '@analytics/testing';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -24,7 +24,7 @@ describe('ProjectionEngine', () => {
   beforeAll(async () => {
     scratch = await createScratchDatabase('projection_engine');
     await runPendingMigrations(queryApiSchema, scratch.url);
-    db = await new DataSource({ type: 'postgres', url: scratch.url, extra: { max: 5 } }).initialize();
+    db = await createDataSource(queryApiSchema, { url: scratch.url, poolMax: 5 }).initialize();
     engine = new ProjectionEngine(PreparedStatements.of(db), decoder, new ReadModelStore(), options);
   });
   afterAll(async () => {

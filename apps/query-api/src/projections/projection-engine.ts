@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queryable, TransactionalDatabase } from '@analytics/persistence';
-import { BatchPlan, planBatch, PlannedOutcome, StreamBefore, streamKey } from './batch-plan';
+import { BatchPlan, planBatch, StreamBefore, streamKey } from './batch-plan';
 import { DecodeResult, EventDecoder, EventIdentity } from './event-decoder';
 import { ProjectedEvent } from './projected-event';
 import { ProjectionChanges } from '../shared/query-cache';
@@ -53,6 +53,17 @@ interface ApplyContext {
   touched: Set<string>;
   /** Cache keys and positions to act on once the transaction has committed. */
   changes: ProjectionChanges;
+}
+
+/** An event (or a message that is none) the engine gives up on, as the dead letter records it. */
+interface DeadLetter {
+  reason: string;
+  detail: string;
+  identity: EventIdentity;
+  streamType: string;
+  envelope: Record<string, unknown> | null;
+  raw: Buffer | null;
+  source?: { topic: string; partition: number; offset: string };
 }
 
 /** Where a partition's checkpoint moves once a batch is applied: the offset after its last message. */
@@ -157,6 +168,12 @@ export class ProjectionEngine {
     }
   }
 
+  /**
+   * One batch's transaction, in three round trips when the connection pipelines (each step's
+   * statements are issued together and run in order; see PreparedStatements): (1) the locks and
+   * every read the plan needs under them, (2) the writes, then the overviews' locks and reads,
+   * (3) the overviews. The last attempt goes one event at a time instead (see `accept`).
+   */
   private async handleInTransaction(
     tx: Queryable,
     messages: IncomingMessage[],
@@ -164,25 +181,70 @@ export class ProjectionEngine {
     lastAttempt: boolean,
     changes: ProjectionChanges,
   ): Promise<Outcome[]> {
-    await this.pausePoint(tx);
-    const from = await this.lockCheckpoints(tx, messages);
-    const next = new Map<string, CheckpointMove>();
+    const planned = lastAttempt ? [] : decoded.flatMap((result) => (result.ok ? [result.event] : []));
+    const [, from, before] = await Promise.all([
+      this.beginBatch(tx),
+      this.lockCheckpoints(tx, messages),
+      // The streams of every decodable message, even one the checkpoint turns out to pass over
+      // (a redelivery, rare): their locks and reads then ride in the same round trip.
+      this.lockStreams(tx, planned),
+    ]);
+    const { outcomes, due, poison, checkpointAfter } = this.triage(messages, decoded, from);
+    const touched = new Set<string>();
+    if (lastAttempt) {
+      await Promise.all(poison.map((letter) => this.deadLetter(tx, letter)));
+      for (const { index, event, parsed } of due) {
+        const { topic, partition, offset } = messages[index];
+        const source = { topic, partition, offset };
+        outcomes[index] = await this.accept(tx, event, parsed, { source, touched, changes });
+      }
+      await this.record(tx, NOTHING_PLANNED, checkpointAfter);
+      await this.refreshOverviews(tx, touched, changes);
+      return outcomes;
+    }
+    const events = due.map(({ event }) => event);
+    const plan = planBatch<StreamRow>(events, await this.appliedAmong(tx, events, before), before, (row, event) =>
+      projectionOf(this.projections, event.streamType).fold(row, event),
+    );
+    due.forEach(({ index }, i) => (outcomes[index] = plan.outcomes[i]));
+    await Promise.all([
+      ...poison.map((letter) => this.deadLetter(tx, letter)),
+      ...this.writePlan(tx, plan, checkpointAfter, touched, changes),
+      this.refreshOverviews(tx, touched, changes),
+    ]);
+    for (const event of plan.applied) {
+      changes.applied(event.position, event.occurredAt);
+      this.observer.applied(event);
+    }
+    for (const event of plan.drained) this.observer.outcome(event.streamType, 'drained');
+    return outcomes;
+  }
+
+  /**
+   * Sorts a batch's messages against their partitions' checkpoints: those below are passed over
+   * ('checkpointed'), those that could not be decoded are poison (to dead-letter), the others are
+   * due. Each partition's checkpoint moves past its last message.
+   */
+  private triage(messages: IncomingMessage[], decoded: DecodeResult[], from: Map<string, bigint>) {
     const outcomes = new Array<Outcome>(messages.length);
-    const decodedEvents: { index: number; event: ProjectedEvent; parsed: Record<string, unknown> }[] = [];
-    for (const [i, message] of messages.entries()) {
+    const due: { index: number; event: ProjectedEvent; parsed: Record<string, unknown> }[] = [];
+    const poison: DeadLetter[] = [];
+    const next = new Map<string, CheckpointMove>();
+    for (const [index, message] of messages.entries()) {
       const { topic, partition, offset } = message;
       const key = partitionKey(topic, partition);
       if (BigInt(offset) < from.get(key)!) {
-        outcomes[i] = 'checkpointed';
+        outcomes[index] = 'checkpointed';
         continue;
       }
       next.set(key, { topic, partition, next: (BigInt(offset) + 1n).toString() });
-      const result = decoded[i];
+      const result = decoded[index];
       if (result.ok) {
-        decodedEvents.push({ index: i, event: result.event, parsed: result.parsed });
+        due.push({ index, event: result.event, parsed: result.parsed });
         continue;
       }
-      outcomes[i] = await this.deadLetter(tx, {
+      outcomes[index] = 'dead-lettered';
+      poison.push({
         reason: result.reason,
         detail: result.detail,
         identity: result.identity,
@@ -192,27 +254,7 @@ export class ProjectionEngine {
         source: { topic, partition, offset },
       });
     }
-    const touched = new Set<string>();
-    const checkpointAfter = [...next.values()];
-    if (lastAttempt) {
-      for (const { index, event, parsed } of decodedEvents) {
-        const { topic, partition, offset } = messages[index];
-        const source = { topic, partition, offset };
-        outcomes[index] = await this.accept(tx, event, parsed, { source, touched, changes });
-      }
-      await this.record(tx, NOTHING_PLANNED, checkpointAfter);
-    } else {
-      const planned = await this.applyAsBatch(
-        tx,
-        decodedEvents.map(({ event }) => event),
-        checkpointAfter,
-        touched,
-        changes,
-      );
-      decodedEvents.forEach(({ index }, i) => (outcomes[index] = planned[i]));
-    }
-    await this.refreshOverviews(tx, touched, changes);
-    return outcomes;
+    return { outcomes, due, poison, checkpointAfter: [...next.values()] };
   }
 
   /**
@@ -244,31 +286,17 @@ export class ProjectionEngine {
   }
 
   /**
-   * Applies decoded events set-based: the ledger and the stream versions are read for all of them
-   * at once, every stream's events are folded in memory (planBatch), each read-model table is
-   * written with one statement, and the bookkeeping (with the checkpoint) with one more. Any
-   * failure throws (the caller's transaction rolls back).
+   * Issues a plan's writes (not awaited: they share a round trip with what follows): each
+   * read-model table's folded rows with one statement, then the bookkeeping with one more. The
+   * clients of the folded rows go into `touched`, their cache keys into `changes`.
    */
-  private async applyAsBatch(
+  private writePlan(
     tx: Queryable,
-    events: ProjectedEvent[],
+    plan: BatchPlan<StreamRow>,
     checkpointAfter: CheckpointMove[],
     touched: Set<string>,
     changes: ProjectionChanges,
-  ): Promise<PlannedOutcome[]> {
-    if (events.length === 0) {
-      await this.record(tx, NOTHING_PLANNED, checkpointAfter);
-      return [];
-    }
-    const alreadyApplied = await this.appliedAmong(tx, events);
-    const before = await this.lockStreams(
-      tx,
-      events.filter((event) => !alreadyApplied.has(event.id)),
-    );
-    const plan = planBatch<StreamRow>(events, alreadyApplied, before, (row, event) =>
-      projectionOf(this.projections, event.streamType).fold(row, event),
-    );
-
+  ): Promise<void>[] {
     const foldedByType = new Map<string, StreamRow[]>();
     for (const stream of plan.streams) {
       if (!stream.folded) continue;
@@ -278,22 +306,30 @@ export class ProjectionEngine {
       touched.add(stream.row!.clientId);
       changes.changed(stream.streamType, stream.streamId, stream.row!.clientId);
     }
-    for (const [streamType, rows] of foldedByType) await projectionOf(this.projections, streamType).save(tx, rows);
-    await this.record(tx, plan, checkpointAfter);
-
-    for (const event of plan.applied) {
-      changes.applied(event.position, event.occurredAt);
-      this.observer.applied(event);
-    }
-    for (const event of plan.drained) this.observer.outcome(event.streamType, 'drained');
-    return plan.outcomes;
+    return [
+      ...[...foldedByType].map(([streamType, rows]) => projectionOf(this.projections, streamType).save(tx, rows)),
+      this.record(tx, plan, checkpointAfter),
+    ];
   }
 
-  /** The ids among `events` that the ledger holds already. */
-  private async appliedAmong(tx: Queryable, events: ProjectedEvent[]): Promise<Set<string>> {
+  /**
+   * The ids among `events` that the ledger holds already. Only an event at or below its stream's
+   * applied version can be there (the ledger and the versions move in the same transactions), so
+   * the ledger is asked about those alone: usually none, and no statement at all. It tells a
+   * redelivered event ('duplicate') from another of an old version ('stale').
+   */
+  private async appliedAmong(
+    tx: Queryable,
+    events: ProjectedEvent[],
+    before: Map<string, StreamBefore<StreamRow>>,
+  ): Promise<Set<string>> {
+    const suspects = events.filter(
+      (event) => event.streamVersion <= before.get(streamKey(event.streamType, event.streamId))!.version,
+    );
+    if (suspects.length === 0) return new Set();
     const rows: { event_id: string }[] = await tx.query(
       `SELECT event_id FROM read_model.applied_events WHERE event_id = ANY($1::uuid[])`,
-      [events.map((event) => event.id)],
+      [suspects.map((event) => event.id)],
     );
     return new Set(rows.map((row) => row.event_id));
   }
@@ -301,8 +337,8 @@ export class ProjectionEngine {
   /**
    * Locks the version rows of the events' streams (creating them at 0), in one order for every
    * transaction, and reads what a batch plan starts from: versions, waiting events and rows. The
-   * reads are statements of their own, after the locks, so that they see what an earlier holder
-   * of a lock committed.
+   * reads are statements of their own, issued after the locks (the same round trip when the
+   * connection pipelines), so that they see what an earlier holder of a lock committed.
    */
   private async lockStreams(tx: Queryable, events: ProjectedEvent[]): Promise<Map<string, StreamBefore<StreamRow>>> {
     const streams = new Map<string, { streamType: string; streamId: string }>();
@@ -313,46 +349,48 @@ export class ProjectionEngine {
     const ids = keys.map((key) => streams.get(key)!.streamId);
     const before = new Map<string, StreamBefore<StreamRow>>();
     if (keys.length === 0) return before;
-    // ON CONFLICT DO UPDATE (to the same value) locks an existing row and returns it, and inserts
-    // a new one: one statement either way. Rows are taken in the order of the input arrays.
-    const locked: { stream_type: string; stream_id: string; version: number }[] = await tx.query(
-      `INSERT INTO read_model.stream_versions (stream_type, stream_id, version, position)
-       SELECT stream_type, stream_id, 0, 0 FROM unnest($1::text[], $2::text[]) AS s(stream_type, stream_id)
-       ON CONFLICT (stream_type, stream_id) DO UPDATE SET version = stream_versions.version
-       RETURNING stream_type, stream_id, version`,
-      [types, ids],
-    );
-    for (const row of locked) {
-      before.set(streamKey(row.stream_type, row.stream_id), { version: row.version, row: null, waiting: new Map() });
-    }
-    const waiting: {
-      stream_type: string;
-      stream_id: string;
-      stream_version: number;
-      envelope: ProjectedEvent | null;
-    }[] = await tx.query(
-      `SELECT p.stream_type, p.stream_id, p.stream_version, p.envelope
-           FROM read_model.pending_events p
-           JOIN unnest($1::text[], $2::text[]) AS s(stream_type, stream_id)
-             ON p.stream_type = s.stream_type AND p.stream_id = s.stream_id`,
-      [types, ids],
-    );
-    for (const row of waiting) {
-      before.get(streamKey(row.stream_type, row.stream_id))!.waiting.set(row.stream_version, row.envelope);
-    }
     const idsByType = new Map<string, string[]>();
     types.forEach((type, i) => {
       const streamIds = idsByType.get(type) ?? [];
       streamIds.push(ids[i]);
       idsByType.set(type, streamIds);
     });
-    for (const [streamType, streamIds] of idsByType) {
-      const projection = this.projections.get(streamType);
-      // No projection: the plan's fold throws for these events, and the last attempt dead-letters them.
-      if (!projection) continue;
-      for (const [streamId, row] of await projection.load(tx, streamIds)) {
-        before.get(streamKey(streamType, streamId))!.row = row;
-      }
+    const [locked, waiting, ...loaded] = await Promise.all([
+      // ON CONFLICT DO UPDATE (to the same value) locks an existing row and returns it, and inserts
+      // a new one: one statement either way. Rows are taken in the order of the input arrays.
+      tx.query(
+        `INSERT INTO read_model.stream_versions (stream_type, stream_id, version, position)
+         SELECT stream_type, stream_id, 0, 0 FROM unnest($1::text[], $2::text[]) AS s(stream_type, stream_id)
+         ON CONFLICT (stream_type, stream_id) DO UPDATE SET version = stream_versions.version
+         RETURNING stream_type, stream_id, version`,
+        [types, ids],
+      ) as Promise<{ stream_type: string; stream_id: string; version: number }[]>,
+      tx.query(
+        `SELECT p.stream_type, p.stream_id, p.stream_version, p.envelope
+           FROM read_model.pending_events p
+           JOIN unnest($1::text[], $2::text[]) AS s(stream_type, stream_id)
+             ON p.stream_type = s.stream_type AND p.stream_id = s.stream_id`,
+        [types, ids],
+      ) as Promise<
+        { stream_type: string; stream_id: string; stream_version: number; envelope: ProjectedEvent | null }[]
+      >,
+      // No projection for a type: the plan's fold throws for its events, and the last attempt
+      // dead-letters them.
+      ...[...idsByType]
+        .filter(([streamType]) => this.projections.has(streamType))
+        .map(async ([streamType, streamIds]) => ({
+          streamType,
+          rows: await this.projections.get(streamType)!.load(tx, streamIds),
+        })),
+    ]);
+    for (const row of locked) {
+      before.set(streamKey(row.stream_type, row.stream_id), { version: row.version, row: null, waiting: new Map() });
+    }
+    for (const row of waiting) {
+      before.get(streamKey(row.stream_type, row.stream_id))!.waiting.set(row.stream_version, row.envelope);
+    }
+    for (const { streamType, rows } of loaded) {
+      for (const [streamId, row] of rows) before.get(streamKey(streamType, streamId))!.row = row;
     }
     return before;
   }
@@ -426,14 +464,31 @@ export class ProjectionEngine {
   }
 
   /**
-   * Recomputes the overviews of the clients the transaction touched, once each, under per-client
-   * locks taken in client id order: transactions of other partitions touching the same clients
-   * serialise here (never deadlock), and each reads the rows the earlier ones committed.
+   * First statements of a batch's transaction: its planner settings, then the pause point.
+   *
+   * The batch statements are planned once per connection (generic plans) rather than on every
+   * execution: planning them each time was about a fifth of the read database's work per batch.
+   * A generic plan cannot see how many ids a batch looks up or how large the tables have grown,
+   * and one made while the read model was nearly empty would scan whole tables from then on;
+   * with sequential scans priced out, it takes the indexes every lookup and join here has. Both
+   * settings end with the transaction (the queries keep the connection's own).
+   */
+  private async beginBatch(tx: Queryable): Promise<void> {
+    await Promise.all([
+      tx.query(
+        `SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)`,
+      ),
+      this.pausePoint(tx),
+    ]);
+  }
+
+  /**
+   * Recomputes the overviews of the clients the transaction touched, once each, in client id
+   * order (see ReadModelStore.refreshOverviews).
    */
   private async refreshOverviews(tx: Queryable, touched: Set<string>, changes: ProjectionChanges): Promise<void> {
     if (touched.size === 0) return;
     const clientIds = [...touched].sort();
-    await this.store.lockClients(tx, clientIds);
     await this.store.refreshOverviews(tx, clientIds);
     for (const clientId of clientIds) changes.overview(clientId);
   }
@@ -572,18 +627,7 @@ export class ProjectionEngine {
     changes.changed(event.streamType, event.streamId, next.clientId);
   }
 
-  private async deadLetter(
-    tx: Queryable,
-    letter: {
-      reason: string;
-      detail: string;
-      identity: EventIdentity;
-      streamType: string;
-      envelope: Record<string, unknown> | null;
-      raw: Buffer | null;
-      source?: { topic: string; partition: number; offset: string };
-    },
-  ): Promise<Outcome> {
+  private async deadLetter(tx: Queryable, letter: DeadLetter): Promise<Outcome> {
     const { identity, raw } = letter;
     const rawText = raw === null ? null : raw.subarray(0, this.options.rawExcerptBytes).toString('utf8');
     await tx.query(

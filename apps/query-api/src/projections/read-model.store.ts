@@ -123,6 +123,18 @@ const clientOverviews = new BatchUpsert<ClientOverviewRow>({
   },
 });
 
+/** A group of one client's connector profiles or service proposals, as refreshOverviews counts them. */
+interface OverviewGroup {
+  client_id: string;
+  source: 'connector' | 'proposal';
+  kind: string | null;
+  status: string;
+  n: number;
+  total_minor: string | null;
+  updated_at: Date;
+  position: string;
+}
+
 const CLIENT_CONFIG_COLUMNS = `id, client_id, display_name, timezone, currency, status, settings, feature_flags,
   updated_at, version, position::text AS position`;
 
@@ -174,51 +186,47 @@ export class ReadModelStore {
   }
 
   /**
-   * Serialises every change to these clients' overviews (advisory locks until the transaction
-   * ends, taken in the order given: callers pass the ids sorted, so that two writers never wait
-   * on each other in a cycle): the aggregates are then read after any earlier writer committed.
+   * Recomputes the overviews of these clients from their rows, under per-client advisory locks
+   * held until the transaction ends: transactions touching the same clients serialise here, and
+   * each reads the rows the earlier ones committed. Callers pass the ids sorted, so that two
+   * writers never wait on each other in a cycle.
+   *
+   * The lock and the two reads are issued together (one round trip on a pipelined connection);
+   * Postgres runs them in order, so the reads, statements of their own, start after the locks.
    */
-  async lockClients(tx: Queryable, sortedClientIds: string[]): Promise<void> {
-    // unnest() returns the elements in array order, and the locks are taken row by row.
-    await tx.query(
-      `SELECT pg_advisory_xact_lock(hashtextextended('read_model.client:' || id, 0)) FROM unnest($1::text[]) AS c(id)`,
-      [sortedClientIds],
-    );
-  }
-
-  /** Recomputes the overviews of these clients from their rows (call after lockClients, in its own statements). */
-  async refreshOverviews(tx: Queryable, clientIds: string[]): Promise<void> {
-    if (clientIds.length === 0) return;
-    // A client may have several config streams: its overview shows the latest.
-    const configs: Record<string, unknown>[] = await tx.query(
-      `SELECT DISTINCT ON (client_id) ${CLIENT_CONFIG_COLUMNS}
-         FROM read_model.client_configs WHERE client_id = ANY($1::text[])
-        ORDER BY client_id, client_configs.position DESC`,
-      [clientIds],
-    );
+  async refreshOverviews(tx: Queryable, sortedClientIds: string[]): Promise<void> {
+    if (sortedClientIds.length === 0) return;
+    const [, configs, groups] = await Promise.all([
+      // unnest() returns the elements in array order, and the locks are taken row by row.
+      tx.query(
+        `SELECT pg_advisory_xact_lock(hashtextextended('read_model.client:' || id, 0)) FROM unnest($1::text[]) AS c(id)`,
+        [sortedClientIds],
+      ),
+      // A client may have several config streams: its overview shows the latest.
+      tx.query(
+        `SELECT DISTINCT ON (client_id) ${CLIENT_CONFIG_COLUMNS}
+           FROM read_model.client_configs WHERE client_id = ANY($1::text[])
+          ORDER BY client_id, client_configs.position DESC`,
+        [sortedClientIds],
+      ) as Promise<Record<string, unknown>[]>,
+      // The counts of each client's rows by group, both tables in one statement, each row read once.
+      tx.query(
+        `SELECT client_id, 'connector' AS source, kind, status, count(*)::int AS n, NULL::text AS total_minor,
+                max(updated_at) AS updated_at, max(position)::text AS position
+           FROM read_model.connector_profiles WHERE client_id = ANY($1::text[]) GROUP BY client_id, kind, status
+         UNION ALL
+         SELECT client_id, 'proposal', NULL, status, count(*)::int, sum(total_minor)::text,
+                max(updated_at), max(position)::text
+           FROM read_model.service_proposals WHERE client_id = ANY($1::text[]) GROUP BY client_id, status`,
+        [sortedClientIds],
+      ) as Promise<OverviewGroup[]>,
+    ]);
     const configOf = new Map(configs.map((row) => [row.client_id as string, toClientConfig(row)]));
-    // The counts of each client's rows by group, both tables in one statement, each row read once.
-    const groups: {
-      client_id: string;
-      source: 'connector' | 'proposal';
-      kind: string | null;
-      status: string;
-      n: number;
-      total_minor: string | null;
-      updated_at: Date;
-      position: string;
-    }[] = await tx.query(
-      `SELECT client_id, 'connector' AS source, kind, status, count(*)::int AS n, NULL::text AS total_minor,
-              max(updated_at) AS updated_at, max(position)::text AS position
-         FROM read_model.connector_profiles WHERE client_id = ANY($1::text[]) GROUP BY client_id, kind, status
-       UNION ALL
-       SELECT client_id, 'proposal', NULL, status, count(*)::int, sum(total_minor)::text,
-              max(updated_at), max(position)::text
-         FROM read_model.service_proposals WHERE client_id = ANY($1::text[]) GROUP BY client_id, status`,
-      [clientIds],
-    );
     const aggregates = new Map<string, ClientAggregates>(
-      clientIds.map((clientId) => [clientId, { connectors: [], proposals: [], lastActivityAt: null, position: '0' }]),
+      sortedClientIds.map((clientId) => [
+        clientId,
+        { connectors: [], proposals: [], lastActivityAt: null, position: '0' },
+      ]),
     );
     for (const group of groups) {
       const client = aggregates.get(group.client_id)!;
@@ -230,7 +238,7 @@ export class ReadModelStore {
       client.lastActivityAt = laterOf(client.lastActivityAt, iso(group.updated_at));
       client.position = maxPosition(client.position, group.position);
     }
-    const overviews = clientIds.map((clientId) =>
+    const overviews = sortedClientIds.map((clientId) =>
       overviewOf(clientId, configOf.get(clientId) ?? null, aggregates.get(clientId)!),
     );
     await this.saveOverviews(tx, overviews);
