@@ -32,6 +32,11 @@ export class PreparedStatements implements TransactionalDatabase {
   /**
    * `work` in one READ COMMITTED transaction on one connection; rolled back if it throws. (Its
    * users rely on each statement seeing what committed before it, after the row locks it waited on.)
+   *
+   * Statements `work` issued but did not wait for are awaited with the COMMIT: a failure among them
+   * (or any failed statement that left the transaction aborted) rejects, and nothing commits. On a pipelining connection BEGIN leaves with the first statements and
+   * COMMIT with the last ones a `work` leaves unawaited, saving two round trips; every answer waits
+   * for BEGIN's, so nothing issued after an answer runs outside the transaction.
    */
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
@@ -41,10 +46,16 @@ export class PreparedStatements implements TransactionalDatabase {
     // process (the fault soak's kill of a backend found it). The failing query rejects anyway.
     const onConnectionError = (error: Error) => (broken = error);
     client.on('error', onConnectionError);
+    const unanswered = new Set<Promise<unknown>>();
     try {
-      await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-      const result = await work(this.on(client));
-      await client.query('COMMIT');
+      const begun = client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+      if (!client.pipeline) await begun;
+      const result = await work(this.on(client, begun, unanswered));
+      if (!client.pipeline) await Promise.all(unanswered);
+      const [committed] = await Promise.all([client.query('COMMIT'), ...unanswered]);
+      // A statement that failed unawaited aborted the transaction, and Postgres answers its
+      // COMMIT with a rollback, not an error.
+      if (committed.command !== 'COMMIT') throw new Error(`The transaction was rolled back (${committed.command})`);
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
@@ -56,10 +67,31 @@ export class PreparedStatements implements TransactionalDatabase {
     }
   }
 
-  private on(client: PoolClient): Queryable {
+  /** A transaction's statements on `client` (see `transaction`). */
+  private on(client: PoolClient, begun: Promise<unknown>, unanswered: Set<Promise<unknown>>): Queryable {
+    const socket = client.connection.stream;
+    let corked = false;
     return {
-      query: async (sql: string, parameters: unknown[] = []) =>
-        (await client.query({ name: this.nameOf(sql), text: sql, values: parameters })).rows,
+      query: (sql: string, parameters: unknown[] = []) => {
+        // Statements issued together also leave together: one write to the socket for all of them
+        // (pg writes each statement's messages on its own), which the server then reads at once.
+        if (client.pipeline && !corked) {
+          corked = true;
+          socket.cork();
+          process.nextTick(() => {
+            corked = false;
+            socket.uncork();
+          });
+        }
+        const answer = client.query({ name: this.nameOf(sql), text: sql, values: parameters });
+        const rows = Promise.all([begun, answer]).then(([, result]) => result.rows);
+        unanswered.add(rows);
+        // Handled here too, so that a statement the work does not await is no unhandled rejection
+        // meanwhile (a failure the work did not see still fails the commit: see transaction).
+        const answered = () => void unanswered.delete(rows);
+        rows.then(answered, answered);
+        return rows;
+      },
     };
   }
 

@@ -20,5 +20,9 @@ export function quoteIdentifier(name: string): string {
 
 /** A Queryable that also runs work in one transaction on one connection (rolled back if it throws). */
 export interface TransactionalDatabase extends Queryable {
+  /**
+   * Statements `work` issued but did not await are awaited with the commit: if one failed, the
+   * transaction rolls back and this rejects (so a last statement may go out with the COMMIT).
+   */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
 }

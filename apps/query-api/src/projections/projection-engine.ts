@@ -170,9 +170,9 @@ export class ProjectionEngine {
 
   /**
    * One batch's transaction, in three round trips when the connection pipelines (each step's
-   * statements are issued together and run in order; see PreparedStatements): (1) the locks and
-   * every read the plan needs under them, (2) the writes, then the overviews' locks and reads,
-   * (3) the overviews. The last attempt goes one event at a time instead (see `accept`).
+   * statements are issued together and run in order; see PreparedStatements): (1) BEGIN, the locks
+   * and every read the plan needs under them, (2) the writes, then the overviews' locks and reads,
+   * (3) the overviews and COMMIT. The last attempt goes one event at a time instead (see `accept`).
    */
   private async handleInTransaction(
     tx: Queryable,
@@ -183,7 +183,7 @@ export class ProjectionEngine {
   ): Promise<Outcome[]> {
     const planned = lastAttempt ? [] : decoded.flatMap((result) => (result.ok ? [result.event] : []));
     const [, from, before] = await Promise.all([
-      this.beginBatch(tx),
+      this.pausePoint(tx),
       this.lockCheckpoints(tx, messages),
       // The streams of every decodable message, even one the checkpoint turns out to pass over
       // (a redelivery, rare): their locks and reads then ride in the same round trip.
@@ -464,32 +464,15 @@ export class ProjectionEngine {
   }
 
   /**
-   * First statements of a batch's transaction: its planner settings, then the pause point.
-   *
-   * The batch statements are planned once per connection (generic plans) rather than on every
-   * execution: planning them each time was about a fifth of the read database's work per batch.
-   * A generic plan cannot see how many ids a batch looks up or how large the tables have grown,
-   * and one made while the read model was nearly empty would scan whole tables from then on;
-   * with sequential scans priced out, it takes the indexes every lookup and join here has. Both
-   * settings end with the transaction (the queries keep the connection's own).
-   */
-  private async beginBatch(tx: Queryable): Promise<void> {
-    await Promise.all([
-      tx.query(
-        `SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)`,
-      ),
-      this.pausePoint(tx),
-    ]);
-  }
-
-  /**
    * Recomputes the overviews of the clients the transaction touched, once each, in client id
-   * order (see ReadModelStore.refreshOverviews).
+   * order (see ReadModelStore.overviewsOf). Their upsert is left for the commit to await: the last
+   * statement of a batch then goes out with the COMMIT (TransactionalDatabase.transaction).
    */
   private async refreshOverviews(tx: Queryable, touched: Set<string>, changes: ProjectionChanges): Promise<void> {
     if (touched.size === 0) return;
     const clientIds = [...touched].sort();
-    await this.store.refreshOverviews(tx, clientIds);
+    const overviews = await this.store.overviewsOf(tx, clientIds);
+    this.store.saveOverviews(tx, overviews).catch(() => undefined);
     for (const clientId of clientIds) changes.overview(clientId);
   }
 

@@ -9,6 +9,13 @@ import { projectionsConfig, ProjectionsConfig } from './projections.config';
 import { ProjectionsMetrics } from './projections.metrics';
 
 /**
+ * How often at most the consumer tells Kafka where it is. Kafka's committed offsets are only a
+ * hint (every batch starts from the read database's checkpoint), so they need not follow every
+ * batch: one OffsetCommit request per batch cost the consumer and the broker as much as a fetch.
+ */
+const OFFSET_COMMIT_INTERVAL_MS = 1_000;
+
+/**
  * The projections' Kafka consumer: one group over the three event topics. The read database's
  * checkpoints are the truth: each batch starts at the partition's checkpoint (seeking there when
  * Kafka's group offset says otherwise, e.g. after the offsets were reset or lost), messages below
@@ -34,6 +41,9 @@ export class ProjectionsConsumer implements OnApplicationBootstrap, OnApplicatio
    */
   private readonly appliedUpTo = new Map<string, bigint>();
   private readonly transactions: ChunkCoalescer<IncomingMessage, Outcome>;
+  /** Offsets applied since the last commit to Kafka, by partition (sent by `flushOffsets`). */
+  private readonly uncommitted = new Map<string, { topic: string; partition: number; offset: string }>();
+  private offsetTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly kafka: Kafka,
@@ -85,6 +95,7 @@ export class ProjectionsConsumer implements OnApplicationBootstrap, OnApplicatio
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.soughtTo.clear();
       this.appliedUpTo.clear();
+      this.uncommitted.clear();
       void this.seekToCheckpoints(consumer, payload.memberAssignment);
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -158,15 +169,27 @@ export class ProjectionsConsumer implements OnApplicationBootstrap, OnApplicatio
       { topic, partition: String(partition) },
       Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(next))),
     );
-    // Only now, after the transactions committed: Kafka's offset is a hint, the checkpoint the truth
-    // (so the next batch does not wait for it).
-    void consumer.commitOffsets([{ topic, partition, offset: next }]).catch((error: Error) => {
-      this.logger.debug(`${key}: offset commit failed (the checkpoint is what counts): ${error.message}`);
+    // Only after the transactions committed, and not awaited: Kafka's offset is a hint, the
+    // checkpoint the truth (so the next batch does not wait for it).
+    this.uncommitted.set(key, { topic, partition, offset: next });
+    this.offsetTimer ??= setTimeout(() => void this.flushOffsets(consumer), OFFSET_COMMIT_INTERVAL_MS);
+  }
+
+  /** Sends Kafka the offsets applied since the last commit. */
+  private async flushOffsets(consumer: Consumer): Promise<void> {
+    clearTimeout(this.offsetTimer);
+    this.offsetTimer = undefined;
+    const offsets = [...this.uncommitted.values()];
+    this.uncommitted.clear();
+    if (offsets.length === 0) return;
+    await consumer.commitOffsets(offsets).catch((error: Error) => {
+      this.logger.debug(`Offset commit failed (the checkpoints are what counts): ${error.message}`);
     });
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    if (this.consumer) await this.flushOffsets(this.consumer);
     await this.consumer?.disconnect().catch(() => undefined);
   }
 }

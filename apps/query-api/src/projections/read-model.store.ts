@@ -123,7 +123,7 @@ const clientOverviews = new BatchUpsert<ClientOverviewRow>({
   },
 });
 
-/** A group of one client's connector profiles or service proposals, as refreshOverviews counts them. */
+/** A group of one client's connector profiles or service proposals, as overviewsOf counts them. */
 interface OverviewGroup {
   client_id: string;
   source: 'connector' | 'proposal';
@@ -186,7 +186,7 @@ export class ReadModelStore {
   }
 
   /**
-   * Recomputes the overviews of these clients from their rows, under per-client advisory locks
+   * The overviews of these clients computed from their rows, under per-client advisory locks
    * held until the transaction ends: transactions touching the same clients serialise here, and
    * each reads the rows the earlier ones committed. Callers pass the ids sorted, so that two
    * writers never wait on each other in a cycle.
@@ -194,8 +194,8 @@ export class ReadModelStore {
    * The lock and the two reads are issued together (one round trip on a pipelined connection);
    * Postgres runs them in order, so the reads, statements of their own, start after the locks.
    */
-  async refreshOverviews(tx: Queryable, sortedClientIds: string[]): Promise<void> {
-    if (sortedClientIds.length === 0) return;
+  async overviewsOf(tx: Queryable, sortedClientIds: string[]): Promise<ClientOverviewRow[]> {
+    if (sortedClientIds.length === 0) return [];
     const [, configs, groups] = await Promise.all([
       // unnest() returns the elements in array order, and the locks are taken row by row.
       tx.query(
@@ -238,13 +238,12 @@ export class ReadModelStore {
       client.lastActivityAt = laterOf(client.lastActivityAt, iso(group.updated_at));
       client.position = maxPosition(client.position, group.position);
     }
-    const overviews = sortedClientIds.map((clientId) =>
+    return sortedClientIds.map((clientId) =>
       overviewOf(clientId, configOf.get(clientId) ?? null, aggregates.get(clientId)!),
     );
-    await this.saveOverviews(tx, overviews);
   }
 
-  /** Upserts clients' overview rows (refreshOverviews computes them; the bench's SQL-only baseline reuses the statement). */
+  /** Upserts clients' overview rows (overviewsOf computes them; the bench's SQL-only baseline reuses the statement). */
   async saveOverviews(tx: Queryable, overviews: ClientOverviewRow[]): Promise<void> {
     await clientOverviews.run(tx, overviews);
   }
