@@ -240,7 +240,7 @@ async function topStatements(admin: Client, events: number): Promise<string> {
     `SELECT calls, round((1000 * (total_exec_time + total_plan_time) / $1)::numeric, 1) AS us,
             left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS query
        FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-      ORDER BY total_exec_time + total_plan_time DESC LIMIT 5`,
+      ORDER BY total_exec_time + total_plan_time DESC LIMIT 12`,
     [events],
   );
   return rows.map((row) => `\n    ${row.us} us/event, ${row.calls} calls: ${row.query}`).join('');

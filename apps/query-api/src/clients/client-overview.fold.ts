@@ -1,5 +1,6 @@
 import { ClientConfigCreated, ClientConfigFeatureFlagSet, ClientConfigSettingsChanged } from '@analytics/contracts';
-import { instant, laterOf, maxPosition, ProjectedEvent, ProjectionError } from '../projections/projected-event';
+import { ProjectedEvent, ProjectionError } from '../projections/projected-event';
+import { instant, laterOf, maxPosition } from '../shared/instants';
 import { ConnectorProfileRow } from '../connector-profiles/connector-profile.fold';
 import { ServiceProposalRow } from '../service-proposals/service-proposal.fold';
 

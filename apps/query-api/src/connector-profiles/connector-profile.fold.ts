@@ -1,5 +1,6 @@
 import { ConnectorProfileRegistered, ConnectorProfileUpdated } from '@analytics/contracts';
-import { instant, ProjectedEvent, ProjectionError } from '../projections/projected-event';
+import { ProjectedEvent, ProjectionError } from '../projections/projected-event';
+import { instant } from '../shared/instants';
 
 /** A connector profile in the read model: everything but the sealed secrets (only their names). */
 export interface ConnectorProfileRow {

@@ -1,6 +1,6 @@
 import { Queryable } from '@analytics/persistence';
 import { ClientAggregates, ClientConfigRow, ClientOverviewRow, overviewOf } from '../clients/client-overview.fold';
-import { laterOf, maxPosition } from './projected-event';
+import { laterOf, maxPosition } from '../shared/instants';
 import { ConnectorProfileRow } from '../connector-profiles/connector-profile.fold';
 import { ServiceProposalRow } from '../service-proposals/service-proposal.fold';
 
@@ -131,9 +131,13 @@ interface OverviewGroup {
   status: string;
   n: number;
   total_minor: string | null;
-  updated_at: Date;
+  /** ISO 8601 (UTC, milliseconds), printed by Postgres: thousands of group rows need no Date each. */
+  updated_at: string;
   position: string;
 }
+
+/** A group's latest update in the form `instant()` stores (the read models keep milliseconds). */
+const LATEST_UPDATE = `to_char(max(updated_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 const CLIENT_CONFIG_COLUMNS = `id, client_id, display_name, timezone, currency, status, settings, feature_flags,
   updated_at, version, position::text AS position`;
@@ -212,11 +216,11 @@ export class ReadModelStore {
       // The counts of each client's rows by group, both tables in one statement, each row read once.
       tx.query(
         `SELECT client_id, 'connector' AS source, kind, status, count(*)::int AS n, NULL::text AS total_minor,
-                max(updated_at) AS updated_at, max(position)::text AS position
+                ${LATEST_UPDATE} AS updated_at, max(position)::text AS position
            FROM read_model.connector_profiles WHERE client_id = ANY($1::text[]) GROUP BY client_id, kind, status
          UNION ALL
          SELECT client_id, 'proposal', NULL, status, count(*)::int, sum(total_minor)::text,
-                max(updated_at), max(position)::text
+                ${LATEST_UPDATE}, max(position)::text
            FROM read_model.service_proposals WHERE client_id = ANY($1::text[]) GROUP BY client_id, status`,
         [sortedClientIds],
       ) as Promise<OverviewGroup[]>,
@@ -235,7 +239,7 @@ export class ReadModelStore {
       } else {
         client.proposals.push({ status: group.status, count: group.n, totalMinor: group.total_minor! });
       }
-      client.lastActivityAt = laterOf(client.lastActivityAt, iso(group.updated_at));
+      client.lastActivityAt = laterOf(client.lastActivityAt, group.updated_at);
       client.position = maxPosition(client.position, group.position);
     }
     return sortedClientIds.map((clientId) =>

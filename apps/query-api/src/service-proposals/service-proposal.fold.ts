@@ -5,7 +5,8 @@ import {
   ServiceProposalRejected,
   ServiceProposalRevised,
 } from '@analytics/contracts';
-import { instant, ProjectedEvent, ProjectionError } from '../projections/projected-event';
+import { ProjectedEvent, ProjectionError } from '../projections/projected-event';
+import { instant } from '../shared/instants';
 
 export interface ProposalLine extends ServiceProposalLineItem {
   /** quantity x unitPriceMinor, exact, as a string of digits. */

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Loaded, ReadThroughCache } from '@analytics/cache';
 import { DataSource } from 'typeorm';
+import { laterOf } from './instants';
 
 /**
  * Cache keys and list namespaces of the queries. Details have one key per row; every page of a
@@ -77,9 +78,7 @@ export class ProjectionChanges {
 
   applied(position: string, occurredAt: string): void {
     this.positions.push(position);
-    if (this.latestOccurredAt === undefined || Date.parse(occurredAt) > Date.parse(this.latestOccurredAt)) {
-      this.latestOccurredAt = occurredAt;
-    }
+    this.latestOccurredAt = laterOf(this.latestOccurredAt ?? null, occurredAt) ?? undefined;
   }
 
   get empty(): boolean {
