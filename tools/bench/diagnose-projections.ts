@@ -234,7 +234,7 @@ async function measureRun(
   }
 }
 
-/** The read database's five costliest statements (execution and planning), in µs per event. */
+/** The read database's twelve costliest statements (execution and planning), in µs per event. */
 async function topStatements(admin: Client, events: number): Promise<string> {
   const { rows } = await admin.query(
     `SELECT calls, round((1000 * (total_exec_time + total_plan_time) / $1)::numeric, 1) AS us,
