@@ -78,6 +78,14 @@ const partitionKey = (topic: string, partition: number) => `${topic}:${partition
 /** The one-event-at-a-time path writes its events as it goes: its bookkeeping is the checkpoint alone. */
 const NOTHING_PLANNED = { applied: [], streams: [], park: [] };
 
+/**
+ * Statements whose answers nothing waits for: they go out with the COMMIT, in the same round trip,
+ * and if one fails the COMMIT fails with its error (TransactionalDatabase.transaction).
+ */
+function leftForCommit(...statements: Promise<unknown>[]): void {
+  for (const statement of statements) statement.catch(() => undefined);
+}
+
 /** Called after each projection transaction COMMITS with what it changed (cache invalidation, waiters). */
 export type CommittedListener = (changes: ProjectionChanges) => Promise<void>;
 
@@ -169,10 +177,10 @@ export class ProjectionEngine {
   }
 
   /**
-   * One batch's transaction, in three round trips when the connection pipelines (each step's
+   * One batch's transaction, in two round trips when the connection pipelines (each step's
    * statements are issued together and run in order; see PreparedStatements): (1) BEGIN, the locks
-   * and every read the plan needs under them, (2) the writes, then the overviews' locks and reads,
-   * (3) the overviews and COMMIT. The last attempt goes one event at a time instead (see `accept`).
+   * and every read the plan needs under them, (2) the writes, the overviews' locks and upsert, and
+   * COMMIT. The last attempt goes one event at a time instead (see `accept`).
    */
   private async handleInTransaction(
     tx: Queryable,
@@ -207,11 +215,11 @@ export class ProjectionEngine {
       projectionOf(this.projections, event.streamType).fold(row, event),
     );
     due.forEach(({ index }, i) => (outcomes[index] = plan.outcomes[i]));
-    await Promise.all([
+    leftForCommit(
       ...poison.map((letter) => this.deadLetter(tx, letter)),
       ...this.writePlan(tx, plan, checkpointAfter, touched, changes),
       this.refreshOverviews(tx, touched, changes),
-    ]);
+    );
     for (const event of plan.applied) {
       changes.applied(event.position, event.occurredAt);
       this.observer.applied(event);
@@ -465,15 +473,12 @@ export class ProjectionEngine {
 
   /**
    * Recomputes the overviews of the clients the transaction touched, once each, in client id
-   * order (see ReadModelStore.overviewsOf). Their upsert is left for the commit to await: the last
-   * statement of a batch then goes out with the COMMIT (TransactionalDatabase.transaction).
+   * order (see ReadModelStore.refreshOverviews).
    */
-  private async refreshOverviews(tx: Queryable, touched: Set<string>, changes: ProjectionChanges): Promise<void> {
-    if (touched.size === 0) return;
+  private refreshOverviews(tx: Queryable, touched: Set<string>, changes: ProjectionChanges): Promise<void> {
     const clientIds = [...touched].sort();
-    const overviews = await this.store.overviewsOf(tx, clientIds);
-    this.store.saveOverviews(tx, overviews).catch(() => undefined);
     for (const clientId of clientIds) changes.overview(clientId);
+    return this.store.refreshOverviews(tx, clientIds);
   }
 
   /** Dedupe, order, apply (and drain the stream's waiting events). */

@@ -1,6 +1,5 @@
 import { Queryable } from '@analytics/persistence';
-import { ClientAggregates, ClientConfigRow, ClientOverviewRow, overviewOf } from '../clients/client-overview.fold';
-import { laterOf, maxPosition } from '../shared/instants';
+import { ClientConfigRow, ClientOverviewRow } from '../clients/client-overview.fold';
 import { ConnectorProfileRow } from '../connector-profiles/connector-profile.fold';
 import { ServiceProposalRow } from '../service-proposals/service-proposal.fold';
 
@@ -123,21 +122,53 @@ const clientOverviews = new BatchUpsert<ClientOverviewRow>({
   },
 });
 
-/** A group of one client's connector profiles or service proposals, as overviewsOf counts them. */
-interface OverviewGroup {
-  client_id: string;
-  source: 'connector' | 'proposal';
-  kind: string | null;
-  status: string;
-  n: number;
-  total_minor: string | null;
-  /** ISO 8601 (UTC, milliseconds), printed by Postgres: thousands of group rows need no Date each. */
-  updated_at: string;
-  position: string;
-}
-
-/** A group's latest update in the form `instant()` stores (the read models keep milliseconds). */
-const LATEST_UPDATE = `to_char(max(updated_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/**
+ * Clients' overviews computed from their rows and upserted, in ONE statement: the SQL form of
+ * `overviewOf(clientId, latest config, aggregatesOf(profiles, proposals))` (client-overview.fold.ts,
+ * which the tests hold it to). Postgres does the counting and the JSON, so no row of a client
+ * travels to the engine and back.
+ */
+const REFRESH_OVERVIEWS = `
+  INSERT INTO read_model.client_overviews (client_id, client_config_id, display_name, timezone, currency, status,
+    settings, feature_flags, config_version, connectors, proposals, accepted_total_minor, last_activity_at, position)
+  SELECT c.client_id, cfg.id, cfg.display_name, cfg.timezone, cfg.currency, cfg.status, cfg.settings,
+         cfg.feature_flags, coalesce(cfg.version, 0),
+         jsonb_build_object('total', coalesce(cp.total, 0), 'byKind', coalesce(cp.by_kind, '{}'),
+                            'byStatus', coalesce(cp.by_status, '{}')),
+         jsonb_build_object('total', coalesce(sp.total, 0), 'byStatus', coalesce(sp.by_status, '{}')),
+         coalesce(sp.accepted, 0),
+         greatest(cfg.updated_at, cp.updated_at, sp.updated_at),
+         greatest(cfg.position, cp.position, sp.position, 0)
+    FROM unnest($1::text[]) AS c(client_id)
+    -- A client may have several config streams: its overview shows the latest.
+    LEFT JOIN LATERAL (
+      SELECT id, display_name, timezone, currency, status, settings, feature_flags, version, updated_at, position
+        FROM read_model.client_configs WHERE client_id = c.client_id ORDER BY position DESC LIMIT 1
+    ) cfg ON true
+    -- Each client's rows are read once, into groups; the groups are then summed up two ways.
+    LEFT JOIN LATERAL (
+      WITH g AS (
+        SELECT kind, status, count(*)::int AS n, max(updated_at) AS updated_at, max(position) AS position
+          FROM read_model.connector_profiles WHERE client_id = c.client_id GROUP BY kind, status)
+      SELECT sum(n)::int AS total, max(updated_at) AS updated_at, max(position) AS position,
+             (SELECT jsonb_object_agg(kind, n) FROM (SELECT kind, sum(n)::int AS n FROM g GROUP BY kind) k) AS by_kind,
+             (SELECT jsonb_object_agg(status, n) FROM (SELECT status, sum(n)::int AS n FROM g GROUP BY status) s)
+               AS by_status
+        FROM g
+    ) cp ON true
+    LEFT JOIN LATERAL (
+      SELECT sum(n)::int AS total, max(updated_at) AS updated_at, max(position) AS position,
+             jsonb_object_agg(status, n) AS by_status, sum(total_minor) FILTER (WHERE status = 'accepted') AS accepted
+        FROM (SELECT status, count(*)::int AS n, sum(total_minor) AS total_minor, max(updated_at) AS updated_at,
+                     max(position) AS position
+                FROM read_model.service_proposals WHERE client_id = c.client_id GROUP BY status) g
+    ) sp ON true
+  ON CONFLICT (client_id) DO UPDATE SET client_config_id = EXCLUDED.client_config_id,
+    display_name = EXCLUDED.display_name, timezone = EXCLUDED.timezone, currency = EXCLUDED.currency,
+    status = EXCLUDED.status, settings = EXCLUDED.settings, feature_flags = EXCLUDED.feature_flags,
+    config_version = EXCLUDED.config_version, connectors = EXCLUDED.connectors, proposals = EXCLUDED.proposals,
+    accepted_total_minor = EXCLUDED.accepted_total_minor, last_activity_at = EXCLUDED.last_activity_at,
+    position = EXCLUDED.position`;
 
 const CLIENT_CONFIG_COLUMNS = `id, client_id, display_name, timezone, currency, status, settings, feature_flags,
   updated_at, version, position::text AS position`;
@@ -190,64 +221,29 @@ export class ReadModelStore {
   }
 
   /**
-   * The overviews of these clients computed from their rows, under per-client advisory locks
-   * held until the transaction ends: transactions touching the same clients serialise here, and
-   * each reads the rows the earlier ones committed. Callers pass the ids sorted, so that two
-   * writers never wait on each other in a cycle.
+   * Recomputes these clients' overviews from their rows (REFRESH_OVERVIEWS), under per-client
+   * advisory locks held until the transaction ends: transactions touching the same clients
+   * serialise here, and each counts the rows the earlier ones committed. Callers pass the ids
+   * sorted, so that two writers never wait on each other in a cycle.
    *
-   * The lock and the two reads are issued together (one round trip on a pipelined connection);
-   * Postgres runs them in order, so the reads, statements of their own, start after the locks.
+   * Two statements, issued together (one round trip on a pipelined connection, and they may ride
+   * with the COMMIT): the locks, then the upsert, whose snapshot is taken after the locks.
    */
-  async overviewsOf(tx: Queryable, sortedClientIds: string[]): Promise<ClientOverviewRow[]> {
-    if (sortedClientIds.length === 0) return [];
-    const [, configs, groups] = await Promise.all([
+  refreshOverviews(tx: Queryable, sortedClientIds: string[]): Promise<void> {
+    if (sortedClientIds.length === 0) return Promise.resolve();
+    return Promise.all([
       // unnest() returns the elements in array order, and the locks are taken row by row.
       tx.query(
-        `SELECT pg_advisory_xact_lock(hashtextextended('read_model.client:' || id, 0)) FROM unnest($1::text[]) AS c(id)`,
+        `SELECT count(*) FROM (
+           SELECT pg_advisory_xact_lock(hashtextextended('read_model.client:' || id, 0)) FROM unnest($1::text[]) AS c(id)
+         ) AS locked`,
         [sortedClientIds],
       ),
-      // A client may have several config streams: its overview shows the latest.
-      tx.query(
-        `SELECT DISTINCT ON (client_id) ${CLIENT_CONFIG_COLUMNS}
-           FROM read_model.client_configs WHERE client_id = ANY($1::text[])
-          ORDER BY client_id, client_configs.position DESC`,
-        [sortedClientIds],
-      ) as Promise<Record<string, unknown>[]>,
-      // The counts of each client's rows by group, both tables in one statement, each row read once.
-      tx.query(
-        `SELECT client_id, 'connector' AS source, kind, status, count(*)::int AS n, NULL::text AS total_minor,
-                ${LATEST_UPDATE} AS updated_at, max(position)::text AS position
-           FROM read_model.connector_profiles WHERE client_id = ANY($1::text[]) GROUP BY client_id, kind, status
-         UNION ALL
-         SELECT client_id, 'proposal', NULL, status, count(*)::int, sum(total_minor)::text,
-                ${LATEST_UPDATE}, max(position)::text
-           FROM read_model.service_proposals WHERE client_id = ANY($1::text[]) GROUP BY client_id, status`,
-        [sortedClientIds],
-      ) as Promise<OverviewGroup[]>,
-    ]);
-    const configOf = new Map(configs.map((row) => [row.client_id as string, toClientConfig(row)]));
-    const aggregates = new Map<string, ClientAggregates>(
-      sortedClientIds.map((clientId) => [
-        clientId,
-        { connectors: [], proposals: [], lastActivityAt: null, position: '0' },
-      ]),
-    );
-    for (const group of groups) {
-      const client = aggregates.get(group.client_id)!;
-      if (group.source === 'connector') {
-        client.connectors.push({ kind: group.kind!, status: group.status, count: group.n });
-      } else {
-        client.proposals.push({ status: group.status, count: group.n, totalMinor: group.total_minor! });
-      }
-      client.lastActivityAt = laterOf(client.lastActivityAt, group.updated_at);
-      client.position = maxPosition(client.position, group.position);
-    }
-    return sortedClientIds.map((clientId) =>
-      overviewOf(clientId, configOf.get(clientId) ?? null, aggregates.get(clientId)!),
-    );
+      tx.query(REFRESH_OVERVIEWS, [sortedClientIds]),
+    ]).then(() => undefined);
   }
 
-  /** Upserts clients' overview rows (overviewsOf computes them; the bench's SQL-only baseline reuses the statement). */
+  /** Upserts overview rows computed elsewhere (the bench's SQL-only baseline computes them in memory). */
   async saveOverviews(tx: Queryable, overviews: ClientOverviewRow[]): Promise<void> {
     await clientOverviews.run(tx, overviews);
   }
