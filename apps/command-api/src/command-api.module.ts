@@ -8,6 +8,7 @@ import { HealthModule, LoggingModule, MetricsModule } from '@analytics/observabi
 import { commandApiConfig } from './command-api.config';
 import { commandApiSchema } from './command-api.schema';
 import { OutboxModule } from './outbox/outbox.module';
+import { RetentionModule } from './retention/retention.module';
 import { SecretsModule } from './secrets/secrets.module';
 import { CommandExecutorModule } from './shared/command-executor.module';
 import { ClientConfigsModule } from './client-configs/client-configs.module';
@@ -33,6 +34,7 @@ const messaging = MessagingModule.forRoot({ app: APP });
     SecretsModule,
     CommandExecutorModule,
     OutboxModule,
+    RetentionModule,
     ClientConfigsModule,
     ConnectorProfilesModule,
     ServiceProposalsModule,

@@ -1,0 +1,43 @@
+import { defineConfig } from '@analytics/config';
+import { Type } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
+
+class RetentionEnv {
+  @Type(() => Number)
+  @IsInt()
+  @Min(1_000)
+  @Max(86_400_000)
+  RETENTION_SWEEP_INTERVAL_MS = 60_000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(87_600)
+  OUTBOX_RETENTION_HOURS = 168;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  RETENTION_BATCH_SIZE = 5_000;
+}
+
+export interface RetentionConfig {
+  /** Env `RETENTION_SWEEP_INTERVAL_MS`: time between two sweeps. Default 60000 (a minute). */
+  sweepIntervalMs: number;
+  /**
+   * Env `OUTBOX_RETENTION_HOURS`: how long a published outbox row is kept (for operators looking
+   * at what was sent when) before it is deleted. The events themselves are never deleted. Default
+   * 168 (a week).
+   */
+  outboxRetentionHours: number;
+  /** Env `RETENTION_BATCH_SIZE`: rows per DELETE, so that a sweep never holds many locks at once. Default 5000. */
+  batchSize: number;
+}
+
+/** Config namespace `retention`. */
+export const retentionConfig = defineConfig('retention', RetentionEnv, (env): RetentionConfig => ({
+  sweepIntervalMs: env.RETENTION_SWEEP_INTERVAL_MS,
+  outboxRetentionHours: env.OUTBOX_RETENTION_HOURS,
+  batchSize: env.RETENTION_BATCH_SIZE,
+}));
