@@ -6,6 +6,8 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
  */
 @Entity({ name: 'outbox' })
 @Index('ix_outbox_unpublished', ['id'], { where: 'published_at IS NULL' })
+// For the retention sweep of command-api, which deletes the oldest published rows first.
+@Index('ix_outbox_published_at', ['publishedAt'], { where: 'published_at IS NOT NULL' })
 @Index('ix_outbox_parked', ['topic', 'messageKey', 'id'], { where: 'parked_at IS NOT NULL AND published_at IS NULL' })
 export class OutboxMessageEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })

@@ -21,26 +21,26 @@ export interface SweepOptions {
  *   itself stays in the event store. Unpublished rows, parked or not, are never touched.
  *
  * Deletes run in batches of `batchSize`, each its own statement, and skip rows another sweep (of
- * another instance) holds: replicas can all sweep without waiting on one another.
+ * another instance) holds: replicas can all sweep without waiting on one another. Each batch is
+ * picked through an index (`expires_at`, `ix_outbox_published_at`) and deleted by key with
+ * `= ANY (ARRAY(...))`: with `IN (subquery)` Postgres may hash-join the batch against a scan of
+ * the whole table, every minute.
  */
 export async function sweepRetention(db: Queryable, options: SweepOptions): Promise<SweepResult> {
   return {
     idempotencyRecords: await deleteInBatches(
       db,
-      `DELETE FROM idempotency_records WHERE key IN (
+      `DELETE FROM idempotency_records WHERE key = ANY (ARRAY(
          SELECT key FROM idempotency_records WHERE expires_at < now()
-          ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)`,
+          ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED))`,
       [options.batchSize],
       options.batchSize,
     ),
-    // Oldest first by id, the order rows are published in, so each batch starts where the
-    // previous sweep's deletions left off instead of walking rows kept for their age.
     outboxRows: await deleteInBatches(
       db,
-      `DELETE FROM outbox WHERE id IN (
-         SELECT id FROM outbox
-          WHERE published_at IS NOT NULL AND published_at < now() - make_interval(hours => $2)
-          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)`,
+      `DELETE FROM outbox WHERE id = ANY (ARRAY(
+         SELECT id FROM outbox WHERE published_at < now() - make_interval(hours => $2)
+          ORDER BY published_at LIMIT $1 FOR UPDATE SKIP LOCKED))`,
       [options.batchSize, options.outboxRetentionHours],
       options.batchSize,
     ),
