@@ -15,8 +15,8 @@ export interface SweepOptions {
 
 /**
  * Keeps the write side's two bookkeeping tables bounded; without it both grow with every command.
- * - An idempotency record past `expires_at` no longer answers repeats (`storedResponse` treats it
- *   as absent), so deleting it changes nothing a client can see.
+ * - An idempotency record past `expires_at` no longer answers repeats (`storedResponse` deletes it
+ *   and the command runs again), so deleting it sooner changes nothing a client can see.
  * - A published outbox row has done its job: the relay only reads unpublished rows, and the event
  *   itself stays in the event store. Unpublished rows, parked or not, are never touched.
  *
