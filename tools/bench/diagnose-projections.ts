@@ -12,7 +12,7 @@
  *   --events N           events of history (catch-up; default 30,000); --rate R and --seconds S
  *                        set a trickle's (default 250/s for 20 s)
  *   --variants "A;B"     runs alternate between variants, each `NAME=value&NAME=value`: the
- *                        app's environment, plus MAIN=<path> to run another build (keep it inside
+ *                        app's environment, plus MAIN=<path> to run (and migrate with) another build (keep it inside
  *                        the repository, e.g. .cache/, so that it finds node_modules)
  *   --runs N             runs per variant (default 2)
  *
@@ -31,9 +31,8 @@ import { Client, Pool } from 'pg';
 import { freePort } from '../../test/harness/app-process';
 import { BenchContext, QUICK } from './lib/context';
 import { CpuMeter, pidProbe, postgresBackendsProbe } from './lib/cpu';
-import { migrateQueryApi } from './lib/query-api';
 import { writeEventHistory } from './lib/read-side-history';
-import { startServerProcess } from './lib/server-process';
+import { migrateApp, startServerProcess } from './lib/server-process';
 
 const PARTITIONS = 6;
 const DIST_MAIN = join(__dirname, '..', '..', 'dist', 'apps', 'query-api', 'main.js');
@@ -159,7 +158,8 @@ async function measureRun(
   trickle?: { rate: number; send: (batch: Outgoing[]) => Promise<void> },
 ): Promise<string> {
   const read = await ctx.createDatabase(`diagnose_read_${run}`);
-  migrateQueryApi(read.url);
+  // The variant's build migrates its own database: builds may differ in schema.
+  migrateApp(env.MAIN ?? DIST_MAIN, { READ_DATABASE_URL: read.url, DATABASE_URL: read.url });
   const admin = new Client({ connectionString: read.url });
   await admin.connect();
   const statements = await admin

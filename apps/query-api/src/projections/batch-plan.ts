@@ -54,7 +54,7 @@ interface StreamInPlan<Row> extends StreamAfter<Row> {
 
 /**
  * Decides, in memory, what a batch of events does to the read model: the same rules the engine
- * applies one event at a time (dedupe by event id, version n only on top of n - 1, an early event
+ * applies one event at a time (dedupe by position, version n only on top of n - 1, an early event
  * waits, an old version is a no-op, a waiting successor is applied as soon as its predecessor is),
  * for a whole batch at once. Each stream's events are folded in order and only its final row is
  * written back. A fold that throws aborts the whole plan (the engine then retries the batch one
@@ -64,11 +64,12 @@ interface StreamInPlan<Row> extends StreamAfter<Row> {
  */
 export function planBatch<Row>(
   events: readonly ProjectedEvent[],
+  /** Positions of events of the batch that the ledger holds already. */
   alreadyApplied: ReadonlySet<string>,
   before: ReadonlyMap<string, StreamBefore<Row>>,
   fold: (row: Row | null, event: ProjectedEvent) => Row,
 ): BatchPlan<Row> {
-  const appliedIds = new Set(alreadyApplied);
+  const appliedPositions = new Set(alreadyApplied);
   const streams = new Map<string, StreamInPlan<Row>>();
   const plan: BatchPlan<Row> = { outcomes: [], applied: [], drained: [], streams: [], park: [] };
 
@@ -99,7 +100,7 @@ export function planBatch<Row>(
     stream.version = event.streamVersion;
     stream.position = event.position;
     stream.folded = true;
-    appliedIds.add(event.id);
+    appliedPositions.add(event.position);
     plan.applied.push(event);
   };
 
@@ -119,7 +120,7 @@ export function planBatch<Row>(
   };
 
   for (const event of events) {
-    if (appliedIds.has(event.id)) {
+    if (appliedPositions.has(event.position)) {
       plan.outcomes.push('duplicate');
       continue;
     }

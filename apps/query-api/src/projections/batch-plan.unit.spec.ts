@@ -38,12 +38,12 @@ describe('planBatch', () => {
     expect(plan.park).toEqual([]);
   });
 
-  it('drops a repeated event id and an old version; parks what still has a gap before it', () => {
+  it('drops a repeated event (same position) and an old version; parks what still has a gap before it', () => {
     const [v1, v2, v3, , v5] = stream(5);
-    const oldVersion = { ...v2, id: randomUUID() };
+    const oldVersion = { ...v2, id: randomUUID(), position: String(BigInt(v5.position) + 1n) };
     const plan = planBatch(
       [v2, v2, v1, oldVersion, v5, v5, v3],
-      new Set([v1.id]),
+      new Set([v1.position]),
       new Map([startingAt([v1], 1)]),
       recordVersions,
     );

@@ -102,8 +102,8 @@ export class DeadLetterNotRetriableError extends Error {}
 /**
  * Applies events to the read model, exactly once and in stream order, whatever Kafka delivers.
  *
- * Each batch of messages is handled in ONE transaction that (a) dedupes by event id (the
- * applied_events ledger), (b) enforces per-stream order (version n only on top of n - 1; an early
+ * Each batch of messages is handled in ONE transaction that (a) dedupes by position (the
+ * applied_events ledger; a redelivered event keeps its position), (b) enforces per-stream order (version n only on top of n - 1; an early
  * event waits in pending_events and is applied by the transaction that applies its predecessor; an
  * older version is a no-op), (c) has upcast and validated the event, (d) updates the read models,
  * and (e) moves the partition's checkpoint. A message that cannot be applied is dead-lettered in
@@ -321,7 +321,7 @@ export class ProjectionEngine {
   }
 
   /**
-   * The ids among `events` that the ledger holds already. Only an event at or below its stream's
+   * The positions among `events` that the ledger holds already. Only an event at or below its stream's
    * applied version can be there (the ledger and the versions move in the same transactions), so
    * the ledger is asked about those alone: usually none, and no statement at all. It tells a
    * redelivered event ('duplicate') from another of an old version ('stale').
@@ -335,11 +335,11 @@ export class ProjectionEngine {
       (event) => event.streamVersion <= before.get(streamKey(event.streamType, event.streamId))!.version,
     );
     if (suspects.length === 0) return new Set();
-    const rows: { event_id: string }[] = await tx.query(
-      `SELECT event_id FROM read_model.applied_events WHERE event_id = ANY($1::uuid[])`,
-      [suspects.map((event) => event.id)],
+    const rows: { position: string }[] = await tx.query(
+      `SELECT position::text AS position FROM read_model.applied_events WHERE position = ANY($1::bigint[])`,
+      [suspects.map((event) => event.position)],
     );
-    return new Set(rows.map((row) => row.event_id));
+    return new Set(rows.map((row) => row.position));
   }
 
   /**
@@ -488,7 +488,7 @@ export class ProjectionEngine {
     parsed: Record<string, unknown>,
     context: ApplyContext,
   ): Promise<Outcome> {
-    const seen = await tx.query(`SELECT 1 FROM read_model.applied_events WHERE event_id = $1`, [event.id]);
+    const seen = await tx.query(`SELECT 1 FROM read_model.applied_events WHERE position = $1`, [event.position]);
     if (seen.length > 0) return 'duplicate';
     const version = await this.lockStream(tx, event.streamType, event.streamId);
     if (event.streamVersion <= version) return 'stale';

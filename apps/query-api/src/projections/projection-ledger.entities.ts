@@ -1,18 +1,18 @@
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
- * The ledger of applied events: one row per event id, written in the transaction that applied it.
- * Its primary key is what makes a redelivered event a no-op; the position index answers
- * read-your-writes ("is the event at position P applied?").
+ * The ledger of applied events: one row per event, written in the transaction that applied it.
+ * It is keyed by the event's position (the event store's key for it, carried by every delivery of
+ * the event): the key makes a redelivered event a no-op, and answers read-your-writes ("is the
+ * event at position P applied?").
  */
 @Entity({ name: 'applied_events', schema: 'read_model' })
-@Index('ix_applied_events_position', ['position'])
 export class AppliedEventEntity {
-  @PrimaryColumn({ name: 'event_id', type: 'uuid' })
-  eventId!: string;
-
-  @Column({ type: 'bigint' })
+  @PrimaryColumn({ type: 'bigint' })
   position!: string;
+
+  @Column({ name: 'event_id', type: 'uuid' })
+  eventId!: string;
 
   @Column({ name: 'stream_type', type: 'varchar', length: 64 })
   streamType!: string;

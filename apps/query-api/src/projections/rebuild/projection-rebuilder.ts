@@ -454,13 +454,15 @@ export function laneOf(streamId: string, lanes: number): number {
 /**
  * Events the live projections know (applied, or waiting for a predecessor) that the new schema
  * does not (applied, waiting, or dead-lettered). Zero means the new schema is at least as far.
+ * (The ledgers are keyed by position; waiting events and dead letters by event id.)
  */
 async function missingFromNext(db: Queryable): Promise<number> {
   const [{ missing }] = await db.query(
     `SELECT count(*)::int AS missing FROM (
-       SELECT event_id FROM ${LIVE_SCHEMA}.applied_events
-       UNION ALL SELECT event_id FROM ${LIVE_SCHEMA}.pending_events WHERE event_id IS NOT NULL) live
-      WHERE NOT EXISTS (SELECT 1 FROM ${NEXT_SCHEMA}.applied_events n WHERE n.event_id = live.event_id)
+       SELECT event_id, position FROM ${LIVE_SCHEMA}.applied_events
+       UNION ALL SELECT event_id, (envelope->>'position')::bigint FROM ${LIVE_SCHEMA}.pending_events
+        WHERE event_id IS NOT NULL) live
+      WHERE NOT EXISTS (SELECT 1 FROM ${NEXT_SCHEMA}.applied_events n WHERE n.position = live.position)
         AND NOT EXISTS (SELECT 1 FROM ${NEXT_SCHEMA}.pending_events n WHERE n.event_id = live.event_id)
         AND NOT EXISTS (SELECT 1 FROM ${NEXT_SCHEMA}.dead_letters n WHERE n.event_id = live.event_id)`,
   );
@@ -472,7 +474,7 @@ async function missingEvents(db: Queryable) {
   return (await db.query(
     `SELECT l.event_id, l.stream_type, l.stream_id, l.stream_version, l.position::text AS position
        FROM ${LIVE_SCHEMA}.applied_events l
-      WHERE NOT EXISTS (SELECT 1 FROM ${NEXT_SCHEMA}.applied_events n WHERE n.event_id = l.event_id)
+      WHERE NOT EXISTS (SELECT 1 FROM ${NEXT_SCHEMA}.applied_events n WHERE n.position = l.position)
         AND NOT EXISTS (SELECT 1 FROM ${NEXT_SCHEMA}.pending_events n WHERE n.event_id = l.event_id)
         AND NOT EXISTS (SELECT 1 FROM ${NEXT_SCHEMA}.dead_letters n WHERE n.event_id = l.event_id)
       ORDER BY l.position LIMIT 3`,
