@@ -164,6 +164,17 @@ describe('CommandExecutor', () => {
     expect(await versions(id)).toEqual([1, 2]);
   });
 
+  it('refuses a create under an id whose stream exists (409) and writes nothing', async () => {
+    const id = randomUUID();
+    await create(id, `c-${id}`, context());
+    await expect(create(id, `other-${id}`, context())).rejects.toBeInstanceOf(VersionConflictError);
+    expect(await versions(id)).toEqual([1]);
+    const [{ rows }] = await db.query(`SELECT count(*)::int AS rows FROM client_configs WHERE client_id = $1`, [
+      `other-${id}`,
+    ]);
+    expect(rows).toBe(0);
+  });
+
   it('lets 20 racing creates with one key create one client', async () => {
     const clientId = `race-${randomUUID()}`;
     const outcomes = await Promise.all(

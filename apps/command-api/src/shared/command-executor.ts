@@ -16,9 +16,9 @@ import { DomainEvent, EventSourcedStream, StreamCommand } from './event-sourced-
 const UNIQUE_VIOLATION = '23505';
 
 /**
- * Runs a command: load the stream (upcasting old events), check the expected version, decide,
- * then write the events, their outbox entries, the write-model row and the idempotency record in
- * ONE statement at the version read: all of it commits or none of it. A command whose decision
+ * Runs a command: load the stream (upcasting old events; a create has none to load), check the
+ * expected version, decide, then write the events, their outbox entries, the write-model row and
+ * the idempotency record in ONE statement at the version read: all of it commits or none of it. A command whose decision
  * reads other tables (`readsOtherTables`) runs that read and the statement in one transaction.
  *
  * Reading the stream outside the write is safe: the append fails unless the stream is still at
@@ -72,7 +72,9 @@ export class CommandExecutor {
     context: CommandContext,
     idempotency: IdempotencyRequest | undefined,
   ): Promise<CommandResult> {
-    const history = await readStreamToDecide(this.db, stream.streamType, id);
+    // A create runs under an id the server has just minted: its stream has no events to read. Were
+    // it to have some, the append at version 0 would fail (409) as for any concurrent writer.
+    const history = command.creates ? [] : await readStreamToDecide(this.db, stream.streamType, id);
     const version = history.length;
     if (version === 0 && !command.creates) throw new NotFoundError(`${stream.label} ${id} does not exist`);
     if (context.expectedVersion !== undefined && context.expectedVersion !== version) {

@@ -31,6 +31,10 @@ export interface EventSourcedStream<State, Event extends DomainEvent> {
 export interface StreamCommand<State, Event extends DomainEvent> {
   /** For metrics and logs: `create`, `archive`. */
   name: string;
+  /**
+   * True when the command starts a stream under an id minted for it by the server: the executor
+   * then reads no history (there can be none) and appends at version 0.
+   */
   creates: boolean;
   /**
    * Set when `decide` reads other tables (the client exists and is active): the decision and the
