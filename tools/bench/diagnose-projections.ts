@@ -12,8 +12,9 @@
  *   --events N           events of history (catch-up; default 30,000); --rate R and --seconds S
  *                        set a trickle's (default 250/s for 20 s)
  *   --variants "A;B"     runs alternate between variants, each `NAME=value&NAME=value`: the
- *                        app's environment, plus MAIN=<path> to run (and migrate with) another build (keep it inside
- *                        the repository, e.g. .cache/, so that it finds node_modules)
+ *                        app's environment, plus MAIN=<path> to run (and migrate with) another
+ *                        build (keep it inside the repository, e.g. .cache/, so that it finds
+ *                        node_modules)
  *   --runs N             runs per variant (default 2)
  *
  * Prints, per run, query-api's CPU and its database backends' CPU per event (/proc and
@@ -31,8 +32,9 @@ import { Client, Pool } from 'pg';
 import { freePort } from '../../test/harness/app-process';
 import { BenchContext, QUICK } from './lib/context';
 import { CpuMeter, pidProbe, postgresBackendsProbe } from './lib/cpu';
+import { migrateQueryApi } from './lib/query-api';
 import { writeEventHistory } from './lib/read-side-history';
-import { migrateApp, startServerProcess } from './lib/server-process';
+import { startServerProcess } from './lib/server-process';
 
 const PARTITIONS = 6;
 const DIST_MAIN = join(__dirname, '..', '..', 'dist', 'apps', 'query-api', 'main.js');
@@ -159,7 +161,7 @@ async function measureRun(
 ): Promise<string> {
   const read = await ctx.createDatabase(`diagnose_read_${run}`);
   // The variant's build migrates its own database: builds may differ in schema.
-  migrateApp(env.MAIN ?? DIST_MAIN, { READ_DATABASE_URL: read.url, DATABASE_URL: read.url });
+  migrateQueryApi(read.url, env.MAIN ?? DIST_MAIN);
   const admin = new Client({ connectionString: read.url });
   await admin.connect();
   const statements = await admin

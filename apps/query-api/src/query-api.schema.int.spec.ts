@@ -29,8 +29,8 @@ describe('query-api database connections', () => {
   });
 
   /**
-   * The plan of the ledger lookup for 200 positions, prepared and run six times while the ledger holds
-   * its first 200 rows (its first batch), once it holds 50,000.
+   * The plan of the ledger lookup for 200 positions, prepared and run six times while the ledger
+   * holds its first 200 rows (its first batch), once it holds 50,000.
    */
   async function lookupPlanAfterGrowth(source: DataSource): Promise<string> {
     sources.push(await source.initialize());
@@ -45,7 +45,7 @@ describe('query-api database connections', () => {
       await connection.startTransaction();
       await addLedgerRows(1, 200);
       await connection.query(`PREPARE lookup(bigint[]) AS ${LOOKUP}`);
-      // Batches of 200 positions, as the engine's: a generic plan (priced for 10) looks cheaper than theirs.
+      // Batches of 200 positions, as the engine's: a generic plan (priced for 10) looks cheaper.
       for (let i = 0; i < 6; i++) await connection.query(`EXECUTE lookup(${positionsLiteral(200)})`);
       await addLedgerRows(201, 50_000);
       const rows = (await connection.query(`EXPLAIN EXECUTE lookup(${positionsLiteral(200)})`)) as {

@@ -11,8 +11,8 @@ const REPO = join(__dirname, '..', '..', '..');
 const MAIN = join(REPO, 'dist', 'apps', 'query-api', 'main.js');
 
 /** Migrates the read database `databaseUrl` with `main.js migrate` (schema read_model). */
-export function migrateQueryApi(databaseUrl: string): void {
-  migrateApp(MAIN, { READ_DATABASE_URL: databaseUrl, DATABASE_URL: databaseUrl });
+export function migrateQueryApi(databaseUrl: string, main = MAIN): void {
+  migrateApp(main, { READ_DATABASE_URL: databaseUrl, DATABASE_URL: databaseUrl });
 }
 
 /**

@@ -18,8 +18,9 @@ const UNIQUE_VIOLATION = '23505';
 /**
  * Runs a command: load the stream (upcasting old events; a create has none to load), check the
  * expected version, decide, then write the events, their outbox entries, the write-model row and
- * the idempotency record in ONE statement at the version read: all of it commits or none of it. A command whose decision
- * reads other tables (`readsOtherTables`) runs that read and the statement in one transaction.
+ * the idempotency record in ONE statement at the version read: all of it commits or none of it.
+ * A command whose decision reads other tables (`readsOtherTables`) runs that read and the
+ * statement in one transaction.
  *
  * Reading the stream outside the write is safe: the append fails unless the stream is still at
  * the version read (409), exactly as when a concurrent writer commits between read and write.

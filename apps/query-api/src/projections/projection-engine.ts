@@ -103,12 +103,12 @@ export class DeadLetterNotRetriableError extends Error {}
  * Applies events to the read model, exactly once and in stream order, whatever Kafka delivers.
  *
  * Each batch of messages is handled in ONE transaction that (a) dedupes by position (the
- * applied_events ledger; a redelivered event keeps its position), (b) enforces per-stream order (version n only on top of n - 1; an early
- * event waits in pending_events and is applied by the transaction that applies its predecessor; an
- * older version is a no-op), (c) has upcast and validated the event, (d) updates the read models,
- * and (e) moves the partition's checkpoint. A message that cannot be applied is dead-lettered in
- * that same transaction; its stream's later events then wait (the version gap holds them) until it
- * is retried or skipped.
+ * applied_events ledger; a redelivered event keeps its position), (b) enforces per-stream order
+ * (version n only on top of n - 1; an early event waits in pending_events and is applied by the
+ * transaction that applies its predecessor; an older version is a no-op), (c) has upcast and
+ * validated the event, (d) updates the read models, and (e) moves the partition's checkpoint. A
+ * message that cannot be applied is dead-lettered in that same transaction; its stream's later
+ * events then wait (the version gap holds them) until it is retried or skipped.
  *
  * A batch is first applied set-based: a few statements for the whole batch, each stream's events
  * folded in memory (batch-plan.ts). When that fails, the transaction rolls back and is tried again;
@@ -321,8 +321,8 @@ export class ProjectionEngine {
   }
 
   /**
-   * The positions among `events` that the ledger holds already. Only an event at or below its stream's
-   * applied version can be there (the ledger and the versions move in the same transactions), so
+   * The positions among `events` that the ledger holds already. Only an event at or below its
+   * stream's applied version can be there (the ledger and the versions move in the same transactions), so
    * the ledger is asked about those alone: usually none, and no statement at all. It tells a
    * redelivered event ('duplicate') from another of an old version ('stale').
    */
