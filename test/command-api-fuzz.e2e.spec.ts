@@ -10,8 +10,30 @@ import { commandApiSchema } from '../apps/command-api/src/command-api.schema';
 import { COMMAND_ENDPOINTS, CommandEndpoint, FIXTURE_CLIENTS, WRITE_MODELS } from './command-endpoints';
 import { RawRequest, RawResponse, sendRaw } from './http-raw';
 
-/** Runs of the property (one request each). */
-const NUM_RUNS = 3_000;
+/** Runs of the property (one request each); FUZZ_RUNS and FUZZ_SEED replay or widen a run. */
+const NUM_RUNS = Number(process.env.FUZZ_RUNS || 3_000);
+const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
+
+/**
+ * A failed run, in a few lines: fast-check's own report prints the whole counterexample, whose
+ * body may be 400 KB, and a CI log keeps only the start and end of what a run printed.
+ */
+function shortReport(details: fc.RunDetails<[FuzzCase]>): string {
+  const [fuzz] = details.counterexample ?? [];
+  const request = fuzz && {
+    kind: fuzz.kind,
+    endpoint: fuzz.endpoint.name,
+    method: fuzz.request.method,
+    path: fuzz.request.path.slice(0, 200),
+    headers: JSON.stringify(fuzz.request.headers).slice(0, 300),
+    body: `${fuzz.request.body?.slice(0, 300)} (${fuzz.request.body?.length ?? 0} chars)`,
+  };
+  return [
+    `property failed after ${details.numRuns} runs; replay with FUZZ_SEED=${details.seed} (path ${details.counterexamplePath})`,
+    `request: ${JSON.stringify(request)}`,
+    `error: ${String((details.errorInstance as Error | undefined)?.message ?? details.errorInstance).slice(0, 2000)}`,
+  ].join('\n');
+}
 
 /** A generated request, what is wrong with it, and whether the API must refuse it. */
 interface FuzzCase {
@@ -360,7 +382,7 @@ describe('command-api under malformed input (property-based)', () => {
     const byStatus = new Map<number, number>();
     let acceptedByChance = 0;
 
-    await fc.assert(
+    const details = await fc.check(
       fc.asyncProperty(fc.oneof(...cases), async (fuzz) => {
         const before = await counts();
         const response = await send(fuzz.request);
@@ -399,8 +421,9 @@ describe('command-api under malformed input (property-based)', () => {
           expect({ what, title: problem.title }).toEqual({ what, title: STATUS_CODES[status] });
         expect({ what, counts: after }).toEqual({ what, counts: before });
       }),
-      { numRuns: NUM_RUNS, endOnFailure: true },
+      { numRuns: NUM_RUNS, seed: SEED, endOnFailure: true },
     );
+    if (details.failed) throw new Error(shortReport(details));
 
     console.log(
       [

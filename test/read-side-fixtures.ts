@@ -52,8 +52,18 @@ export function checksumOf(state: ReturnType<typeof canonicalState>): string {
 /**
  * The read model equals the fold of exactly the events in its ledger, each applied once, in
  * stream order. Returns how many were applied and the read model's checksum.
+ *
+ * Ledger and read model are read in ONE snapshot: a process killed just after it sent a COMMIT
+ * leaves a backend that may still commit a moment later, between two separate reads.
  */
-export async function expectConsistent(
+export function expectConsistent(
+  readDb: DataSource,
+  all: ProjectedEvent[],
+): Promise<{ applied: number; checksum: string }> {
+  return readDb.transaction('REPEATABLE READ', (tx) => expectConsistentIn(tx, all));
+}
+
+async function expectConsistentIn(
   readDb: Queryable,
   all: ProjectedEvent[],
 ): Promise<{ applied: number; checksum: string }> {

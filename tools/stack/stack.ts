@@ -208,11 +208,38 @@ function isOurApp(pid: number): boolean {
   }
 }
 
+/**
+ * Whether the process that had `startTime` still runs. Its command line empties while it exits,
+ * before it is gone, so that is no sign of an end; a zombie (awaiting its reaper) has ended.
+ */
+function stillRuns(pid: number, startTime: string | undefined): boolean {
+  const { state, startTime: current } = processStat(pid) ?? {};
+  return state !== undefined && current === startTime && state !== 'Z' && state !== 'X';
+}
+
+/** State and start time from /proc/<pid>/stat (the fields after the command name: 1st and 20th). */
+function processStat(pid: number): { state: string; startTime: string } | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()?.split(' ') ?? [];
+    return { state: fields[0], startTime: fields[19] };
+  } catch {
+    return undefined;
+  }
+}
+
 async function terminatePid(pid: number) {
+  const startTime = processStat(pid)?.startTime;
+  if (startTime === undefined) return;
+  const waitForEnd = async (ms: number) => {
+    const deadline = Date.now() + ms;
+    while (stillRuns(pid, startTime) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  };
   process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + 15_000;
-  while (isOurApp(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
-  if (isOurApp(pid)) process.kill(pid, 'SIGKILL');
+  await waitForEnd(15_000);
+  if (!stillRuns(pid, startTime)) return;
+  log(`pid ${pid} did not stop within 15 s of SIGTERM; sending SIGKILL`);
+  process.kill(pid, 'SIGKILL');
+  await waitForEnd(5_000);
 }
 
 async function terminate(child: ChildProcess) {
