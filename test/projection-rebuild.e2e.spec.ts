@@ -371,4 +371,32 @@ describe('projection rebuild end to end', () => {
     expect(await readModelChecksum(readDb, previous)).toBe(before);
     expect(await readModelChecksum(readDb, 'read_model')).toBe(before);
   });
+
+  it('closes the live open dead letters whose events the replay applied', async () => {
+    const [applied, other] = await history();
+    const deadLetter = async (event: ProjectedEvent, envelope: Record<string, unknown>) => {
+      const [{ id }] = await readDb.query(
+        `INSERT INTO read_model.dead_letters
+           (event_id, stream_type, stream_id, stream_version, event_type, reason, detail, envelope, raw_bytes)
+         VALUES ($1, $2, $3, $4, $5, 'handler-error', 'injected by the test', $6, 0) RETURNING id::text AS id`,
+        [event.id, event.streamType, event.streamId, event.streamVersion, event.type, JSON.stringify(envelope)],
+      );
+      return id as string;
+    };
+    const retriable = await deadLetter(applied, { ...applied });
+    // An envelope whose position is no number: found by event id, and the switch does not fail on it.
+    const poison = await deadLetter(other, { ...other, position: 'not a number' });
+
+    const run = rebuildCli(['read-models']);
+    const { code } = await run.exited;
+    expect({ code, output: run.output() }).toEqual({ code: 0, output: expect.stringMatching(/done:/) });
+    const letters = await readDb.query(
+      `SELECT id::text AS id, status, resolved_at IS NOT NULL AS resolved FROM read_model.dead_letters ORDER BY id`,
+    );
+    expect(letters).toEqual([
+      { id: retriable, status: 'retried', resolved: true },
+      { id: poison, status: 'retried', resolved: true },
+    ]);
+    await readDb.query(`DELETE FROM read_model.dead_letters`);
+  });
 });

@@ -510,9 +510,18 @@ async function carryOver(tx: Queryable): Promise<void> {
   await tx.query(
     `INSERT INTO ${next}.dead_letters (${columns}) SELECT ${columns} FROM rebuild_dead_letters ORDER BY id`,
   );
+  // The ledger is keyed by position: a dead letter's event is looked up by the position its
+  // envelope gives, then its id compared. Only when that is no number (poison may say anything)
+  // is the ledger searched by event id, which has no index.
   await tx.query(
     `UPDATE ${next}.dead_letters d SET status = 'retried', resolved_at = now(), updated_at = now()
-      WHERE d.status = 'open' AND EXISTS (SELECT 1 FROM ${next}.applied_events a WHERE a.event_id = d.event_id)`,
+       FROM (SELECT id, CASE WHEN envelope->>'position' ~ '^[0-9]{1,18}$' THEN (envelope->>'position')::bigint END
+                          AS position
+               FROM ${next}.dead_letters WHERE status = 'open' AND event_id IS NOT NULL) o
+      WHERE d.id = o.id
+        AND (EXISTS (SELECT 1 FROM ${next}.applied_events a WHERE a.position = o.position AND a.event_id = d.event_id)
+             OR (o.position IS NULL
+                 AND EXISTS (SELECT 1 FROM ${next}.applied_events a WHERE a.event_id = d.event_id)))`,
   );
 }
 
