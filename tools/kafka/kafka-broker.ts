@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { startTimeOf, waitForEnd } from '../lib/process-end';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const POM_PATH = path.join(__dirname, 'pom.xml');
@@ -372,11 +373,12 @@ export async function stopKafka(
 
   log(`stopping Kafka (pid ${pid})…`);
   const started = Date.now();
+  const startTime = startTimeOf(pid);
   signal(pid, 'SIGTERM');
-  if (!(await waitForExit(pid, files.dir, STOP_TIMEOUT_MS))) {
+  if (!(await waitForEnd(pid, startTime, STOP_TIMEOUT_MS))) {
     log(`Kafka did not stop within ${seconds(STOP_TIMEOUT_MS)}, killing it`);
     if (isOurKafka(pid, files.dir)) signal(pid, 'SIGKILL');
-    await waitForExit(pid, files.dir, 5_000);
+    await waitForEnd(pid, startTime, 5_000);
   }
   fs.rmSync(files.pidFile, { force: true });
   log(`stopped in ${seconds(Date.now() - started)}`);
@@ -389,15 +391,6 @@ function signal(pid: number, name: NodeJS.Signals): void {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
   }
-}
-
-async function waitForExit(pid: number, stateDir: string, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (isOurKafka(pid, stateDir)) {
-    if (Date.now() >= deadline) return false;
-    await sleep(100);
-  }
-  return true;
 }
 
 // ---------------------------------------------------------------------------

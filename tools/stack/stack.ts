@@ -2,6 +2,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_PORT, kafkaStatus, REPO_ROOT, startKafka, stopKafka } from '../kafka/kafka-broker';
+import { startTimeOf, waitForEnd } from '../lib/process-end';
 import { ensureDatabaseAndCache, redactPassword } from './local-services';
 
 const APPS = [
@@ -208,38 +209,13 @@ function isOurApp(pid: number): boolean {
   }
 }
 
-/**
- * Whether the process that had `startTime` still runs. Its command line empties while it exits,
- * before it is gone, so that is no sign of an end; a zombie (awaiting its reaper) has ended.
- */
-function stillRuns(pid: number, startTime: string | undefined): boolean {
-  const { state, startTime: current } = processStat(pid) ?? {};
-  return state !== undefined && current === startTime && state !== 'Z' && state !== 'X';
-}
-
-/** State and start time from /proc/<pid>/stat (the fields after the command name: 1st and 20th). */
-function processStat(pid: number): { state: string; startTime: string } | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()?.split(' ') ?? [];
-    return { state: fields[0], startTime: fields[19] };
-  } catch {
-    return undefined;
-  }
-}
-
 async function terminatePid(pid: number) {
-  const startTime = processStat(pid)?.startTime;
-  if (startTime === undefined) return;
-  const waitForEnd = async (ms: number) => {
-    const deadline = Date.now() + ms;
-    while (stillRuns(pid, startTime) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-  };
+  const startTime = startTimeOf(pid);
   process.kill(pid, 'SIGTERM');
-  await waitForEnd(15_000);
-  if (!stillRuns(pid, startTime)) return;
+  if (await waitForEnd(pid, startTime, 15_000)) return;
   log(`pid ${pid} did not stop within 15 s of SIGTERM; sending SIGKILL`);
   process.kill(pid, 'SIGKILL');
-  await waitForEnd(5_000);
+  await waitForEnd(pid, startTime, 5_000);
 }
 
 async function terminate(child: ChildProcess) {

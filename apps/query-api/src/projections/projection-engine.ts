@@ -322,9 +322,9 @@ export class ProjectionEngine {
 
   /**
    * The positions among `events` that the ledger holds already. Only an event at or below its
-   * stream's applied version can be there (the ledger and the versions move in the same transactions), so
-   * the ledger is asked about those alone: usually none, and no statement at all. It tells a
-   * redelivered event ('duplicate') from another of an old version ('stale').
+   * stream's applied version can be there (the ledger and the versions move in the same
+   * transactions), so the ledger is asked about those alone: usually none, and no statement at
+   * all. It tells a redelivered event ('duplicate') from another of an old version ('stale').
    */
   private async appliedAmong(
     tx: Queryable,

@@ -515,13 +515,11 @@ async function carryOver(tx: Queryable): Promise<void> {
   // is the ledger searched by event id, which has no index.
   await tx.query(
     `UPDATE ${next}.dead_letters d SET status = 'retried', resolved_at = now(), updated_at = now()
-       FROM (SELECT id, CASE WHEN envelope->>'position' ~ '^[0-9]{1,18}$' THEN (envelope->>'position')::bigint END
-                          AS position
-               FROM ${next}.dead_letters WHERE status = 'open' AND event_id IS NOT NULL) o
-      WHERE d.id = o.id
-        AND (EXISTS (SELECT 1 FROM ${next}.applied_events a WHERE a.position = o.position AND a.event_id = d.event_id)
-             OR (o.position IS NULL
-                 AND EXISTS (SELECT 1 FROM ${next}.applied_events a WHERE a.event_id = d.event_id)))`,
+      WHERE d.status = 'open' AND d.event_id IS NOT NULL
+        AND CASE WHEN d.envelope->>'position' ~ '^[0-9]{1,18}$'
+                 THEN EXISTS (SELECT 1 FROM ${next}.applied_events a
+                               WHERE a.position = (d.envelope->>'position')::bigint AND a.event_id = d.event_id)
+                 ELSE EXISTS (SELECT 1 FROM ${next}.applied_events a WHERE a.event_id = d.event_id) END`,
   );
 }
 
