@@ -10,6 +10,8 @@
  *
  * Services: DATABASE_URL (any database on the server; the bench creates and drops its own
  * `bench_<runid>_*` databases), KAFKA_BROKERS (topics `bench.<runid>.*`, deleted at the end).
+ * Without KAFKA_BROKERS the project's own broker is used, started for the run (and stopped after
+ * it) when it is not running already, as `npm test` does.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -17,6 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { silenceKafkajsNegativeTimeoutWarning } from '@analytics/messaging';
+import { startKafka, stopKafka } from '../kafka/kafka-broker';
 import { Figure } from './figure';
 import { CachedQueryFigure } from './figures/cached-query';
 import { CommandThroughputFigure } from './figures/command-throughput';
@@ -62,10 +65,11 @@ async function main() {
   const selected = FIGURES.filter(({ id }) => !wanted || wanted.some((name) => id.startsWith(name)));
   if (selected.length === 0) throw new Error(`--only matches no figure (${FIGURES.map(({ id }) => id).join(', ')})`);
 
+  const startedKafka = process.env.KAFKA_BROKERS ? undefined : await startKafka();
   const ctx = new BenchContext(
     options,
     process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
-    (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    startedKafka?.brokers ?? process.env.KAFKA_BROKERS!.split(','),
   );
   const started = new Date();
   const machine = {
@@ -84,7 +88,10 @@ async function main() {
   const onSignal = () => {
     interrupted = true;
     ctx.progress('interrupted: cleaning up');
-    void ctx.cleanup().finally(() => process.exit(130));
+    void ctx
+      .cleanup()
+      .then(() => startedKafka && !startedKafka.alreadyRunning && stopKafka())
+      .finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   try {
@@ -94,6 +101,7 @@ async function main() {
     }
   } finally {
     await ctx.cleanup(reports.some((report) => report.error));
+    if (startedKafka && !startedKafka.alreadyRunning) await stopKafka();
   }
 
   const stamp = started.toISOString().replace(/:/g, '').replace(/\..*/, '');

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { startTimeOf, waitForEnd } from '../lib/process-end';
+import { signal, startTimeOf, waitForEnd } from '../lib/process-end';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const POM_PATH = path.join(__dirname, 'pom.xml');
@@ -383,14 +383,6 @@ export async function stopKafka(
   fs.rmSync(files.pidFile, { force: true });
   log(`stopped in ${seconds(Date.now() - started)}`);
   return true;
-}
-
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-  }
 }
 
 // ---------------------------------------------------------------------------

@@ -32,6 +32,15 @@ export async function waitForEnd(pid: number, startTime: string | undefined, tim
   return true;
 }
 
+/** Sends `name` to `pid`; a process that has ended meanwhile (ESRCH) is no error. */
+export function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
 /** State and start time: the 1st and 20th fields after the command name in /proc/<pid>/stat. */
 function statOf(pid: number): { state: string; startTime: string } | undefined {
   try {

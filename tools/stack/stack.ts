@@ -2,7 +2,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_PORT, kafkaStatus, REPO_ROOT, startKafka, stopKafka } from '../kafka/kafka-broker';
-import { startTimeOf, waitForEnd } from '../lib/process-end';
+import { signal, startTimeOf, waitForEnd } from '../lib/process-end';
 import { ensureDatabaseAndCache, redactPassword } from './local-services';
 
 const APPS = [
@@ -211,10 +211,10 @@ function isOurApp(pid: number): boolean {
 
 async function terminatePid(pid: number) {
   const startTime = startTimeOf(pid);
-  process.kill(pid, 'SIGTERM');
+  signal(pid, 'SIGTERM');
   if (await waitForEnd(pid, startTime, 15_000)) return;
   log(`pid ${pid} did not stop within 15 s of SIGTERM; sending SIGKILL`);
-  process.kill(pid, 'SIGKILL');
+  signal(pid, 'SIGKILL');
   await waitForEnd(pid, startTime, 5_000);
 }
 
