@@ -6,18 +6,19 @@
  * once, exactly as the relay would, to this figure's 6-partition topics.
  *
  * Ours: each round, a query-api process (dist) with a fresh read database and consumer group
- * consumes the topics from the start, with PROJECTIONS_BATCH_SIZE = 200 and
- * PROJECTIONS_CONCURRENCY = 3 (the defaults, set explicitly because the baseline copies them;
- * catching up, each transaction is one partition's 200 messages, the coalescer having no smaller
- * chunks to join).
+ * consumes the topics from the start, with PROJECTIONS_BATCH_SIZE = 200, PROJECTIONS_CONCURRENCY
+ * = 3 and fetches of 50 MiB, 4 MiB per partition (the defaults, set explicitly because the
+ * baselines copy them; catching up, each transaction is one partition's 200 messages, the
+ * coalescer having no smaller chunks to join).
  * Timed from the first checkpoint seen committed to the last one (the checkpoints of all
  * partitions add up to every message), polled every 25 ms in the read database; the events of
  * the first observation are not counted. Start-up and the group join are not timed.
  *
  * Baselines, both in every round:
- * (a) raw kafkajs: a consumer of the same topics (fresh group, same partitionsConsumedConcurrently)
- *     whose eachBatch only counts, reading them RAW_PASSES times, timed from its group join to the
- *     last message: what reading the topics costs, the ceiling of any Kafka consumer in Node here;
+ * (a) raw kafkajs: a consumer of the same topics (fresh group, same partitionsConsumedConcurrently
+ *     and fetch sizes) whose eachBatch only counts, reading them RAW_PASSES times, timed from its
+ *     group join to the last message: what reading the topics costs, the ceiling of any Kafka
+ *     consumer in Node here;
  * (b) SQL-only: the same messages (as Kafka delivered them, per partition, in order) JSON.parsed
  *     and written with plain pg as the same final-state upserts (lib/sql-only-projector.ts) into a
  *     fresh read_model, in transactions of 200 consecutive messages of a partition, 3 partitions
@@ -50,6 +51,9 @@ const PARTITIONS = 6;
 /** query-api's PROJECTIONS_BATCH_SIZE and PROJECTIONS_CONCURRENCY defaults; the SQL-only baseline batches alike. */
 const BATCH_SIZE = 200;
 const CONCURRENCY = 3;
+/** query-api's PROJECTIONS_FETCH_MAX_BYTES(_PER_PARTITION) defaults; the raw consumer fetches alike. */
+const MIB = 1024 * 1024;
+const FETCH = { maxBytes: 50 * MIB, maxBytesPerPartition: 4 * MIB };
 const POLL_MS = 25;
 /**
  * The raw consumer reads the topics this many times per round (seeking each partition back to 0
@@ -151,6 +155,8 @@ export class ProjectionApplyFigure implements Figure {
         KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
         PROJECTIONS_BATCH_SIZE: String(BATCH_SIZE),
         PROJECTIONS_CONCURRENCY: String(CONCURRENCY),
+        PROJECTIONS_FETCH_MAX_BYTES: String(FETCH.maxBytes),
+        PROJECTIONS_FETCH_MAX_BYTES_PER_PARTITION: String(FETCH.maxBytesPerPartition),
       });
       meter = new CpuMeter([
         pidProbe('query-api', this.app.pid),
@@ -224,10 +230,11 @@ export class ProjectionApplyFigure implements Figure {
     const checksums = new Set(this.checksums.values());
     return [
       `projection apply: ${this.total} events over ${this.topics.length} topics x ${PARTITIONS} partitions; ` +
-        `query-api with PROJECTIONS_BATCH_SIZE=${BATCH_SIZE}, PROJECTIONS_CONCURRENCY=${CONCURRENCY}, LOG_LEVEL=${process.env.LOG_LEVEL ?? 'info'}; ` +
+        `query-api with PROJECTIONS_BATCH_SIZE=${BATCH_SIZE}, PROJECTIONS_CONCURRENCY=${CONCURRENCY}, ` +
+        `fetches of ${FETCH.maxBytes / MIB} MiB (${FETCH.maxBytesPerPartition / MIB} MiB per partition), LOG_LEVEL=${process.env.LOG_LEVEL ?? 'info'}; ` +
         'ours is timed from the first committed checkpoint to the last (start-up and group join excluded)',
-      'projection apply, raw consume leaves out everything but reading: no decoding, no database (kafkajs defaults, ' +
-        `offsets auto-committed; same partitionsConsumedConcurrently); reads the topics ${RAW_PASSES} times per round ` +
+      'projection apply, raw consume leaves out everything but reading: no decoding, no database (kafkajs defaults ' +
+        `but the same fetch sizes, offsets auto-committed; same partitionsConsumedConcurrently); reads the topics ${RAW_PASSES} times per round ` +
         '(each partition sought back to 0 at its end), timed from its group join',
       'projection apply, SQL-only leaves out: JSON Schema validation and upcasting, the applied_events ledger, ' +
         'stream_versions/pending_events (order), the checkpoint row and its lock, the switch and per-client ' +
@@ -298,7 +305,7 @@ export class ProjectionApplyFigure implements Figure {
     onBatch?: (batch: Batch) => void,
     onJoin?: () => Promise<void>,
   ): Promise<{ elapsedMs: number }> {
-    const consumer = this.kafka!.consumer({ groupId });
+    const consumer = this.kafka!.consumer({ groupId, ...FETCH });
     let joined: Promise<number> | undefined;
     consumer.on(consumer.events.GROUP_JOIN, () => {
       joined ??= (async () => {

@@ -41,6 +41,18 @@ class ProjectionsEnv {
 
   @Type(() => Number)
   @IsInt()
+  @Min(64 * 1024)
+  @Max(256 * 1024 * 1024)
+  PROJECTIONS_FETCH_MAX_BYTES = 50 * 1024 * 1024;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(16 * 1024)
+  @Max(64 * 1024 * 1024)
+  PROJECTIONS_FETCH_MAX_BYTES_PER_PARTITION = 4 * 1024 * 1024;
+
+  @Type(() => Number)
+  @IsInt()
   @Min(1)
   @Max(1_000)
   KAFKA_TOPIC_PARTITIONS = 6;
@@ -64,6 +76,15 @@ export interface ProjectionsConfig {
   maxAttempts: number;
   /** Env `PROJECTIONS_MAX_EVENT_BYTES` (1 MiB): larger message values are dead-lettered unparsed. */
   maxEventBytes: number;
+  /**
+   * Env `PROJECTIONS_FETCH_MAX_BYTES` (50 MiB) and `PROJECTIONS_FETCH_MAX_BYTES_PER_PARTITION`
+   * (4 MiB): how much one Kafka fetch brings at most, in all and per partition (kafkajs' `maxBytes`
+   * and `maxBytesPerPartition`, whose defaults are 10 MiB and 1 MiB). kafkajs fetches again only
+   * once every partition of the last fetch is applied, and the last partitions of a fetch are
+   * applied with fewer transactions in parallel: catching up, fewer and bigger fetches keep the
+   * database busier (see README, "Benchmarks"). A steady load fetches little either way.
+   */
+  fetch: { maxBytes: number; maxBytesPerPartition: number };
   /** Env `KAFKA_TOPIC_PARTITIONS` (6): partitions of the event topics if this app creates them. */
   topicPartitions: number;
 }
@@ -77,5 +98,9 @@ export const projectionsConfig = defineConfig('projections', ProjectionsEnv, (en
   sessionTimeoutMs: env.PROJECTIONS_SESSION_TIMEOUT_MS,
   maxAttempts: env.PROJECTIONS_MAX_ATTEMPTS,
   maxEventBytes: env.PROJECTIONS_MAX_EVENT_BYTES,
+  fetch: {
+    maxBytes: env.PROJECTIONS_FETCH_MAX_BYTES,
+    maxBytesPerPartition: Math.min(env.PROJECTIONS_FETCH_MAX_BYTES_PER_PARTITION, env.PROJECTIONS_FETCH_MAX_BYTES),
+  },
   topicPartitions: env.KAFKA_TOPIC_PARTITIONS,
 }));

@@ -87,6 +87,8 @@ export class ProjectionsConsumer implements OnApplicationBootstrap, OnApplicatio
     await ensureTopics(this.kafka, topics, this.config.topicPartitions);
     const consumer = this.kafka.consumer({
       groupId: this.config.groupId,
+      maxBytes: this.config.fetch.maxBytes,
+      maxBytesPerPartition: this.config.fetch.maxBytesPerPartition,
       sessionTimeout: this.config.sessionTimeoutMs,
       heartbeatInterval: Math.max(1_000, Math.floor(this.config.sessionTimeoutMs / 6)),
       retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000, restartOnFailure: async () => !this.stopped },
