@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { silenceKafkajsNegativeTimeoutWarning } from '@analytics/messaging';
-import { startKafka, stopKafka } from '../kafka/kafka-broker';
+import { kafkaForRun } from '../kafka/kafka-broker';
 import { Figure } from './figure';
 import { CachedQueryFigure } from './figures/cached-query';
 import { CommandThroughputFigure } from './figures/command-throughput';
@@ -65,11 +65,11 @@ async function main() {
   const selected = FIGURES.filter(({ id }) => !wanted || wanted.some((name) => id.startsWith(name)));
   if (selected.length === 0) throw new Error(`--only matches no figure (${FIGURES.map(({ id }) => id).join(', ')})`);
 
-  const startedKafka = process.env.KAFKA_BROKERS ? undefined : await startKafka();
+  const kafka = await kafkaForRun();
   const ctx = new BenchContext(
     options,
     process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
-    startedKafka?.brokers ?? process.env.KAFKA_BROKERS!.split(','),
+    kafka.brokers,
   );
   const started = new Date();
   const machine = {
@@ -90,7 +90,7 @@ async function main() {
     ctx.progress('interrupted: cleaning up');
     void ctx
       .cleanup()
-      .then(() => startedKafka && !startedKafka.alreadyRunning && stopKafka())
+      .then(() => kafka.release())
       .finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
@@ -101,7 +101,7 @@ async function main() {
     }
   } finally {
     await ctx.cleanup(reports.some((report) => report.error));
-    if (startedKafka && !startedKafka.alreadyRunning) await stopKafka();
+    await kafka.release();
   }
 
   const stamp = started.toISOString().replace(/:/g, '').replace(/\..*/, '');

@@ -441,6 +441,28 @@ export async function startKafka(options: KafkaBrokerOptions = {}): Promise<Star
   return { pid, brokers, alreadyRunning: false };
 }
 
+/** Kafka for one command's run: the brokers it was given, or our own, which it stops if it started it. */
+export interface KafkaForRun {
+  brokers: string[];
+  /** Stops the broker when this run started it; otherwise does nothing. */
+  release(): Promise<void>;
+}
+
+/**
+ * The brokers in `configured` (KAFKA_BROKERS) when set, else the project's own broker, started
+ * now unless it runs already (what `npm test` and `npm run bench` do).
+ */
+export async function kafkaForRun(configured: string | undefined = process.env.KAFKA_BROKERS): Promise<KafkaForRun> {
+  if (configured) return { brokers: configured.split(','), release: async () => undefined };
+  const started = await startKafka();
+  return {
+    brokers: started.brokers,
+    release: async () => {
+      if (!started.alreadyRunning) await stopKafka();
+    },
+  };
+}
+
 function spawnBroker(libsDir: string, files: ReturnType<typeof stateFiles>): number {
   const out = fs.openSync(files.consoleLog, 'a');
   try {

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT, startKafka, stopKafka } from '../kafka/kafka-broker';
+import { kafkaForRun, REPO_ROOT } from '../kafka/kafka-broker';
 import { silenceKafkajsNegativeTimeoutWarning } from '@analytics/messaging';
 
 silenceKafkajsNegativeTimeoutWarning();
@@ -34,11 +34,8 @@ async function main(jestArgs: string[]): Promise<number> {
     step(`build ${app}`, join(REPO_ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), ['build', app]);
   }
 
-  let startedKafka = false;
-  if (!process.env.KAFKA_BROKERS) {
-    process.stdout.write('\n=== Kafka\n');
-    startedKafka = !(await startKafka()).alreadyRunning;
-  }
+  if (!process.env.KAFKA_BROKERS) process.stdout.write('\n=== Kafka\n');
+  const kafka = await kafkaForRun();
   try {
     process.stdout.write('\n=== tests (jest: unit, int, e2e)\n');
     const jest = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/jest/bin/jest.js'), ...jestArgs], {
@@ -47,7 +44,7 @@ async function main(jestArgs: string[]): Promise<number> {
     });
     return jest.status ?? 1;
   } finally {
-    if (startedKafka) await stopKafka();
+    await kafka.release();
   }
 }
 

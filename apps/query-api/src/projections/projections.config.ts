@@ -100,7 +100,7 @@ export const projectionsConfig = defineConfig('projections', ProjectionsEnv, (en
   maxEventBytes: env.PROJECTIONS_MAX_EVENT_BYTES,
   fetch: {
     maxBytes: env.PROJECTIONS_FETCH_MAX_BYTES,
-    maxBytesPerPartition: Math.min(env.PROJECTIONS_FETCH_MAX_BYTES_PER_PARTITION, env.PROJECTIONS_FETCH_MAX_BYTES),
+    maxBytesPerPartition: env.PROJECTIONS_FETCH_MAX_BYTES_PER_PARTITION,
   },
   topicPartitions: env.KAFKA_TOPIC_PARTITIONS,
 }));
