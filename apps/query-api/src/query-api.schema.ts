@@ -7,6 +7,7 @@ import { ProjectionCheckpointEntity } from './projections/projection-checkpoint.
 import {
   AppliedEventEntity,
   DeadLetterEntity,
+  LedgerHorizonEntity,
   PendingEventEntity,
   StreamVersionEntity,
 } from './projections/projection-ledger.entities';
@@ -18,6 +19,7 @@ export const queryApiSchema: SchemaOwner = {
   entities: [
     ProjectionCheckpointEntity,
     AppliedEventEntity,
+    LedgerHorizonEntity,
     StreamVersionEntity,
     PendingEventEntity,
     DeadLetterEntity,

@@ -9,3 +9,4 @@ export * from './sql-write';
 export * from './schema-drift';
 export * from './time-series';
 export * from './migrate';
+export * from './periodic-sweep';

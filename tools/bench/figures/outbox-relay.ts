@@ -191,7 +191,7 @@ export class OutboxRelayFigure implements Figure {
   notes(): string[] {
     return [
       `outbox relay: batches of ${BATCH_SIZE}, ${PARTITIONS} partitions; the relay's first drain after start (warm-up, not counted) took ${Math.round(this.warmupMs)} ms`,
-      'outbox relay: the idle relay finds the reset rows at its next poll (OUTBOX_POLL_INTERVAL_MS, 100 ms), which is in the time; the Kafka broker is shared with other users of this machine',
+      'outbox relay: the idle relay finds the reset rows at its next poll (OUTBOX_POLL_INTERVAL_MS, 100 ms), which is in the time; the Kafka broker runs on this machine, on the cores the relay and Postgres use',
     ];
   }
 

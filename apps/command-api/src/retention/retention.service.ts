@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { PeriodicSweep, schedulePeriodicSweep } from '@analytics/persistence';
 import { Counter, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { retentionConfig, RetentionConfig } from './retention.config';
@@ -14,8 +15,7 @@ import { sweepRetention } from './retention-sweep';
 export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RetentionService.name);
   private readonly deleted: Counter<'table'>;
-  private timer?: NodeJS.Timeout;
-  private sweeping?: Promise<void>;
+  private sweeps?: PeriodicSweep;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -31,14 +31,11 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   onApplicationBootstrap() {
-    this.timer = setInterval(() => {
-      this.sweeping ??= this.sweep().finally(() => (this.sweeping = undefined));
-    }, this.config.sweepIntervalMs);
+    this.sweeps = schedulePeriodicSweep(this.config.sweepIntervalMs, () => this.sweep());
   }
 
   async onApplicationShutdown() {
-    clearInterval(this.timer);
-    await this.sweeping;
+    await this.sweeps?.stop();
   }
 
   private async sweep() {

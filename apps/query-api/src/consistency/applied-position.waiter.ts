@@ -12,10 +12,11 @@ interface Waiter {
 
 /**
  * Read-your-writes: waits until an event position is APPLIED, i.e. the event with that position is
- * in the ledger `read_model.applied_events`. Its stream is then applied up to it (per-stream
- * order), which is what a client that wrote it needs; nothing is claimed about other streams
- * (positions are global and partitions are applied out of order, so "every position <= P applied"
- * is not cheaply knowable).
+ * in the ledger `read_model.applied_events`, or at or below the ledger's retention horizon (its row
+ * pruned, see ledger-retention.ts). Its stream is then applied up to it (per-stream order), which
+ * is what a client that wrote it needs; nothing is claimed about other streams (positions are
+ * global and partitions are applied out of order, so "every position <= P applied" is not cheaply
+ * knowable).
  *
  * All waiting requests share ONE poll: every `pollMs` a single indexed query asks the ledger which
  * of the awaited positions are there (`wake()` runs it at once, e.g. after a local projection
@@ -110,7 +111,9 @@ export class AppliedPositionWaiter {
         if (positions.length === 0) break;
         try {
           const rows = await this.db.query(
-            `SELECT position::text AS position FROM read_model.applied_events WHERE position = ANY($1::bigint[])`,
+            `SELECT p::text AS position FROM unnest($1::bigint[]) AS p
+              WHERE p <= (SELECT coalesce(max(pruned_through), 0) FROM read_model.ledger_horizon)
+                 OR EXISTS (SELECT 1 FROM read_model.applied_events a WHERE a.position = p)`,
             [positions],
           );
           if (this.failing) this.logger.log('Applied-position checks answering again');

@@ -27,6 +27,24 @@ export class AppliedEventEntity {
   appliedAt!: Date;
 }
 
+/**
+ * How far the ledger retention has pruned `applied_events` (one row, id 1): every position at or
+ * below `pruned_through` was applied more than PROJECTIONS_LEDGER_RETENTION_HOURS ago, or never
+ * reached the read model in that time (see ledger-retention.ts). Read-your-writes counts such a
+ * position as applied; its row is gone.
+ */
+@Entity({ name: 'ledger_horizon', schema: 'read_model' })
+export class LedgerHorizonEntity {
+  @PrimaryColumn({ type: 'smallint' })
+  id!: number;
+
+  @Column({ name: 'pruned_through', type: 'bigint' })
+  prunedThrough!: string;
+
+  @Column({ name: 'pruned_at', type: 'timestamptz', default: () => 'now()' })
+  prunedAt!: Date;
+}
+
 /** Per stream, the last version applied: version n applies only on top of n - 1. */
 @Entity({ name: 'stream_versions', schema: 'read_model' })
 export class StreamVersionEntity {

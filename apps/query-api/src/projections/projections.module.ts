@@ -6,15 +6,20 @@ import { DataSource } from 'typeorm';
 import { ProjectionCommits } from '../consistency/projection-commits';
 import { DeadLettersController } from '../dead-letters/dead-letters.http.controller';
 import { EventDecoder } from './event-decoder';
+import { ledgerRetentionConfig } from './ledger-retention/ledger-retention.config';
+import { LedgerRetentionService } from './ledger-retention/ledger-retention.service';
 import { ProjectionEngine } from './projection-engine';
 import { projectionsConfig, ProjectionsConfig } from './projections.config';
 import { ProjectionsConsumer } from './projections.consumer';
 import { ProjectionsMetrics } from './projections.metrics';
 import { ReadModelStore } from './read-model.store';
 
-/** Kafka in, read model out: the consumer, the engine, its metrics, and the dead-letter admin endpoints. */
+/**
+ * Kafka in, read model out: the consumer, the engine, its metrics, the ledger's retention, and
+ * the dead-letter admin endpoints.
+ */
 @Module({
-  imports: [ConfigModule.forFeature(projectionsConfig)],
+  imports: [ConfigModule.forFeature(projectionsConfig), ConfigModule.forFeature(ledgerRetentionConfig)],
   controllers: [DeadLettersController],
   providers: [
     ProjectionsMetrics,
@@ -43,6 +48,7 @@ import { ReadModelStore } from './read-model.store';
         ),
     },
     ProjectionsConsumer,
+    LedgerRetentionService,
   ],
   exports: [ProjectionEngine],
 })
