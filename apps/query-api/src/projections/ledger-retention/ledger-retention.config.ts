@@ -1,25 +1,14 @@
 import { defineConfig } from '@analytics/config';
+import { SweepScheduleEnv } from '@analytics/persistence';
 import { Type } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
 
-class LedgerRetentionEnv {
+class LedgerRetentionEnv extends SweepScheduleEnv {
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(87_600)
   LEDGER_RETENTION_HOURS = 168;
-
-  @Type(() => Number)
-  @IsInt()
-  @Min(1_000)
-  @Max(86_400_000)
-  RETENTION_SWEEP_INTERVAL_MS = 60_000;
-
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100_000)
-  RETENTION_BATCH_SIZE = 5_000;
 }
 
 export interface LedgerRetentionConfig {
