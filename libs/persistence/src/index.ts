@@ -10,3 +10,4 @@ export * from './schema-drift';
 export * from './time-series';
 export * from './migrate';
 export * from './periodic-sweep';
+export * from './sweep-schedule.config';
