@@ -5,14 +5,19 @@ export interface PeriodicSweep {
 }
 
 /**
- * Runs `sweep` every `intervalMs`, never two at once (a tick while one runs is passed over). The
- * sweep handles its own errors: one that throws is simply tried again at the next tick.
+ * Runs `sweep` every `intervalMs`, never two at once (a tick while one runs is passed over). A
+ * sweep that fails (the database away, say) is reported to `log.warn` and tried again at the next
+ * tick: it never stops the app.
  */
-export function schedulePeriodicSweep(intervalMs: number, sweep: () => Promise<void>): PeriodicSweep {
+export function schedulePeriodicSweep(
+  intervalMs: number,
+  sweep: () => Promise<void>,
+  log: { warn(message: string): void },
+): PeriodicSweep {
   let running: Promise<void> | undefined;
   const timer = setInterval(() => {
     running ??= sweep()
-      .catch(() => undefined)
+      .catch((error) => log.warn(`retention sweep failed, tried again in ${intervalMs} ms: ${String(error)}`))
       .finally(() => (running = undefined));
   }, intervalMs);
   return {

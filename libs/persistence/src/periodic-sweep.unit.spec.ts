@@ -8,14 +8,18 @@ describe('schedulePeriodicSweep', () => {
     const finishers: (() => void)[] = [];
     let started = 0;
     let failNext = true;
-    const sweeps = schedulePeriodicSweep(1_000, () => {
-      started++;
-      if (failNext) {
-        failNext = false;
-        return Promise.reject(new Error('database away'));
-      }
-      return new Promise<void>((resolve) => finishers.push(resolve));
-    });
+    const sweeps = schedulePeriodicSweep(
+      1_000,
+      () => {
+        started++;
+        if (failNext) {
+          failNext = false;
+          return Promise.reject(new Error('database away'));
+        }
+        return new Promise<void>((resolve) => finishers.push(resolve));
+      },
+      { warn: () => undefined },
+    );
 
     await jest.advanceTimersByTimeAsync(1_000); // first sweep fails
     await jest.advanceTimersByTimeAsync(1_000); // second starts and hangs

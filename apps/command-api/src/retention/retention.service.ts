@@ -31,7 +31,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   onApplicationBootstrap() {
-    this.sweeps = schedulePeriodicSweep(this.config.sweepIntervalMs, () => this.sweep());
+    this.sweeps = schedulePeriodicSweep(this.config.sweepIntervalMs, () => this.sweep(), this.logger);
   }
 
   async onApplicationShutdown() {
@@ -39,17 +39,13 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async sweep() {
-    try {
-      const result = await sweepRetention(this.db, this.config);
-      this.deleted.inc({ table: 'idempotency_records' }, result.idempotencyRecords);
-      this.deleted.inc({ table: 'outbox' }, result.outboxRows);
-      if (result.idempotencyRecords + result.outboxRows > 0) {
-        this.logger.log(
-          `retention: deleted ${result.idempotencyRecords} expired idempotency records and ${result.outboxRows} published outbox rows`,
-        );
-      }
-    } catch (error) {
-      this.logger.warn(`retention sweep failed, tried again in ${this.config.sweepIntervalMs} ms: ${String(error)}`);
+    const result = await sweepRetention(this.db, this.config);
+    this.deleted.inc({ table: 'idempotency_records' }, result.idempotencyRecords);
+    this.deleted.inc({ table: 'outbox' }, result.outboxRows);
+    if (result.idempotencyRecords + result.outboxRows > 0) {
+      this.logger.log(
+        `retention: deleted ${result.idempotencyRecords} expired idempotency records and ${result.outboxRows} published outbox rows`,
+      );
     }
   }
 }

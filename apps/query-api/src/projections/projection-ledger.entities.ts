@@ -29,7 +29,7 @@ export class AppliedEventEntity {
 
 /**
  * How far the ledger retention has pruned `applied_events` (one row, id 1): every position at or
- * below `pruned_through` was applied more than PROJECTIONS_LEDGER_RETENTION_HOURS ago, or never
+ * below `pruned_through` was applied more than LEDGER_RETENTION_HOURS ago, or never
  * reached the read model in that time (see ledger-retention.ts). Read-your-writes counts such a
  * position as applied; its row is gone.
  */

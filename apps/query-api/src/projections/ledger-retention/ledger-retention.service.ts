@@ -33,7 +33,7 @@ export class LedgerRetentionService implements OnApplicationBootstrap, OnApplica
 
   onApplicationBootstrap() {
     if (!this.projections.enabled) return;
-    this.sweeps = schedulePeriodicSweep(this.config.sweepIntervalMs, () => this.sweep());
+    this.sweeps = schedulePeriodicSweep(this.config.sweepIntervalMs, () => this.sweep(), this.logger);
   }
 
   async onApplicationShutdown() {
@@ -41,12 +41,8 @@ export class LedgerRetentionService implements OnApplicationBootstrap, OnApplica
   }
 
   private async sweep() {
-    try {
-      const { deleted, prunedThrough } = await pruneLedger(this.db, this.config);
-      this.deleted.inc({ table: 'applied_events' }, deleted);
-      if (deleted > 0) this.logger.log(`retention: pruned ${deleted} ledger rows, through position ${prunedThrough}`);
-    } catch (error) {
-      this.logger.warn(`retention sweep failed, tried again in ${this.config.sweepIntervalMs} ms: ${String(error)}`);
-    }
+    const { deleted, prunedThrough } = await pruneLedger(this.db, this.config);
+    this.deleted.inc({ table: 'applied_events' }, deleted);
+    if (deleted > 0) this.logger.log(`retention: pruned ${deleted} ledger rows, through position ${prunedThrough}`);
   }
 }
