@@ -450,10 +450,16 @@ export interface KafkaForRun {
 
 /**
  * The brokers in `configured` (KAFKA_BROKERS) when set, else the project's own broker, started
- * now unless it runs already (what `npm test` and `npm run bench` do).
+ * now unless it runs already (what `npm test` and `npm run bench` do). Says which, on `log`.
  */
-export async function kafkaForRun(configured: string | undefined = process.env.KAFKA_BROKERS): Promise<KafkaForRun> {
-  if (configured) return { brokers: configured.split(','), release: async () => undefined };
+export async function kafkaForRun(
+  configured: string | undefined = process.env.KAFKA_BROKERS,
+  log: (line: string) => void = defaultLog,
+): Promise<KafkaForRun> {
+  if (configured) {
+    log(`using KAFKA_BROKERS=${configured} (not started or stopped by this run)`);
+    return { brokers: configured.split(','), release: async () => undefined };
+  }
   const started = await startKafka();
   return {
     brokers: started.brokers,

@@ -34,7 +34,7 @@ async function main(jestArgs: string[]): Promise<number> {
     step(`build ${app}`, join(REPO_ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), ['build', app]);
   }
 
-  if (!process.env.KAFKA_BROKERS) process.stdout.write('\n=== Kafka\n');
+  process.stdout.write('\n=== Kafka\n');
   const kafka = await kafkaForRun();
   try {
     process.stdout.write('\n=== tests (jest: unit, int, e2e)\n');
