@@ -59,6 +59,8 @@ class ProfileRenames implements Workload {
   next() {
     this.sequence += 1;
     const sequence = this.sequence;
+    // With every profile in flight (a stall), an unknown id: the command is answered 404 and
+    // counted as failed, so that the arrival rate holds and the stall shows in the failures.
     const id = this.idle.shift() ?? randomUUID();
     return {
       call: {
