@@ -450,7 +450,7 @@ export interface KafkaForRun {
 
 /**
  * The brokers in `configured` (KAFKA_BROKERS) when set, else the project's own broker, started
- * now unless it runs already (what `npm test` and `npm run bench` do). Says which, on `log`.
+ * now unless it runs already (what `npm test` and `npm run bench` do). Reports on `log`.
  */
 export async function kafkaForRun(
   configured: string | undefined = process.env.KAFKA_BROKERS,
@@ -460,11 +460,11 @@ export async function kafkaForRun(
     log(`using KAFKA_BROKERS=${configured} (not started or stopped by this run)`);
     return { brokers: configured.split(','), release: async () => undefined };
   }
-  const started = await startKafka();
+  const started = await startKafka({ log });
   return {
     brokers: started.brokers,
     release: async () => {
-      if (!started.alreadyRunning) await stopKafka();
+      if (!started.alreadyRunning) await stopKafka(DEFAULT_STATE_DIR, log);
     },
   };
 }
