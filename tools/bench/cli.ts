@@ -7,6 +7,7 @@
  *   --only a,b           figures by id prefix (command, event-store, outbox, query, lag, projection, rebuild)
  *   --events N           events of history of the projection and rebuild figures (default 10,000 quick, 50,000 full)
  *   --out DIR            where the JSON and SVG go (default bench/results)
+ *   --no-quiet-wait      do not wait for a quiet machine before each side of a round
  *
  * Services: DATABASE_URL (any database on the server; the bench creates and drops its own
  * `bench_<runid>_*` databases), KAFKA_BROKERS (topics `bench.<runid>.*`, deleted at the end).
@@ -45,8 +46,10 @@ const FIGURES: { id: string; make: () => Figure }[] = [
 async function main() {
   silenceKafkajsNegativeTimeoutWarning();
   const { values } = parseArgs({
+    allowNegative: true,
     options: {
       quick: { type: 'boolean', default: false },
+      'quiet-wait': { type: 'boolean', default: true },
       rounds: { type: 'string', default: '3' },
       only: { type: 'string' },
       events: { type: 'string' },
@@ -55,7 +58,7 @@ async function main() {
   });
   const rounds = Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a positive integer');
-  const options = { quick: values.quick, rounds, ...(values.quick ? QUICK : FULL) };
+  const options = { quick: values.quick, rounds, quietWait: values['quiet-wait'], ...(values.quick ? QUICK : FULL) };
   if (values.events !== undefined) {
     options.historyEvents = Number(values.events);
     if (!Number.isInteger(options.historyEvents) || options.historyEvents < 100)

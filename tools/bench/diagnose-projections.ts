@@ -61,7 +61,7 @@ async function main() {
   const rate = Number(values.rate);
   const events = trickle ? rate * Number(values.seconds) : Number(values.events);
   const ctx = new BenchContext(
-    { ...QUICK, quick: true, rounds: 1, historyEvents: events },
+    { ...QUICK, quick: true, rounds: 1, quietWait: false, historyEvents: events },
     process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
     (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
   );

@@ -5,6 +5,7 @@
  */
 import { Figure, SideResult } from './figure';
 import { BenchContext } from './lib/context';
+import { QuietResult, untilMachineQuiet } from './lib/machine-quiet';
 import { compare, Comparison, summarize } from './lib/stats';
 
 export interface RoundRecord {
@@ -12,6 +13,8 @@ export interface RoundRecord {
   order: ('ours' | 'baseline')[];
   ours: SideResult;
   baseline: SideResult;
+  /** The wait for a quiet machine before each side (absent with --no-quiet-wait). */
+  quiet?: Partial<Record<'ours' | 'baseline', QuietResult>>;
 }
 
 export interface MetricReport extends Comparison {
@@ -55,14 +58,22 @@ export async function runFigure(figure: Figure, ctx: BenchContext): Promise<Figu
     for (let round = 1; round <= ctx.options.rounds; round++) {
       const order: RoundRecord['order'] = round % 2 === 1 ? ['baseline', 'ours'] : ['ours', 'baseline'];
       const results: Partial<Record<'ours' | 'baseline', SideResult>> = {};
+      const quiet: RoundRecord['quiet'] = {};
       for (const side of order) {
         ctx.progress(`${figure.name}: round ${round}/${ctx.options.rounds}, ${side}`);
+        if (ctx.options.quietWait) quiet[side] = await waitForQuiet(ctx);
         const result = side === 'ours' ? await figure.runOurs(ctx, round) : await figure.runBaseline(ctx, round);
         const first = result[figure.metrics[0].key];
         ctx.progress(`  -> ${formatValue(first.value)} ${figure.metrics[0].unit}`);
         results[side] = result;
       }
-      rounds.push({ round, order, ours: results.ours!, baseline: results.baseline! });
+      rounds.push({
+        round,
+        order,
+        ours: results.ours!,
+        baseline: results.baseline!,
+        ...(ctx.options.quietWait ? { quiet } : {}),
+      });
     }
   } catch (error) {
     report.error = (error as Error).stack ?? String(error);
@@ -104,6 +115,17 @@ export async function runFigure(figure: Figure, ctx: BenchContext): Promise<Figu
     for (const [process, values] of byProcess) report.cpu[side][process] = summarize(values).median;
   }
   return report;
+}
+
+/** Waits for the machine to be quiet; says so only when that took a while or did not happen. */
+async function waitForQuiet(ctx: BenchContext): Promise<QuietResult> {
+  const result = await untilMachineQuiet();
+  const busy = `${(result.busy * 100).toFixed(0)}% busy`;
+  if (!result.quiet)
+    ctx.progress(`  the machine is still ${busy} after ${(result.waitedMs / 1000).toFixed(0)} s; running anyway`);
+  else if (result.waitedMs > 1_500)
+    ctx.progress(`  waited ${(result.waitedMs / 1000).toFixed(1)} s for a quiet machine (${busy})`);
+  return result;
 }
 
 export function formatValue(value: number): string {

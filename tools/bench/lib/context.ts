@@ -9,6 +9,11 @@ import { Client } from 'pg';
 export interface BenchOptions {
   quick: boolean;
   rounds: number;
+  /**
+   * Before each side of a round, wait until the machine is quiet (lib/machine-quiet.ts), so that
+   * what the previous side left running is not timed; `--no-quiet-wait` turns it off.
+   */
+  quietWait: boolean;
   /** Seconds of each measured closed-loop or fixed-rate run. */
   durationSeconds: number;
   /** Seconds of each step of a concurrency sweep. */
@@ -23,7 +28,7 @@ export interface BenchOptions {
   historyEvents: number;
 }
 
-export const QUICK: Omit<BenchOptions, 'rounds' | 'quick'> = {
+export const QUICK: Omit<BenchOptions, 'rounds' | 'quick' | 'quietWait'> = {
   durationSeconds: 3,
   sweepSeconds: 2,
   sweep: [4, 16],
@@ -32,7 +37,7 @@ export const QUICK: Omit<BenchOptions, 'rounds' | 'quick'> = {
   historyEvents: 10_000,
 };
 
-export const FULL: Omit<BenchOptions, 'rounds' | 'quick'> = {
+export const FULL: Omit<BenchOptions, 'rounds' | 'quick' | 'quietWait'> = {
   durationSeconds: 15,
   sweepSeconds: 5,
   sweep: [1, 4, 8, 16, 32],
