@@ -58,22 +58,16 @@ export async function runFigure(figure: Figure, ctx: BenchContext): Promise<Figu
     for (let round = 1; round <= ctx.options.rounds; round++) {
       const order: RoundRecord['order'] = round % 2 === 1 ? ['baseline', 'ours'] : ['ours', 'baseline'];
       const results: Partial<Record<'ours' | 'baseline', SideResult>> = {};
-      const quiet: RoundRecord['quiet'] = {};
+      const quiet: RoundRecord['quiet'] = ctx.options.quietWait ? {} : undefined;
       for (const side of order) {
         ctx.progress(`${figure.name}: round ${round}/${ctx.options.rounds}, ${side}`);
-        if (ctx.options.quietWait) quiet[side] = await waitForQuiet(ctx);
+        if (quiet) quiet[side] = await waitForQuiet(ctx);
         const result = side === 'ours' ? await figure.runOurs(ctx, round) : await figure.runBaseline(ctx, round);
         const first = result[figure.metrics[0].key];
         ctx.progress(`  -> ${formatValue(first.value)} ${figure.metrics[0].unit}`);
         results[side] = result;
       }
-      rounds.push({
-        round,
-        order,
-        ours: results.ours!,
-        baseline: results.baseline!,
-        ...(ctx.options.quietWait ? { quiet } : {}),
-      });
+      rounds.push({ round, order, ours: results.ours!, baseline: results.baseline!, quiet });
     }
   } catch (error) {
     report.error = (error as Error).stack ?? String(error);
